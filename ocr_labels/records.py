@@ -5,7 +5,7 @@ Keep names stable; add fields rather than rename them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 # Column order for CSV and the documented JSON shape. New fields go at the end.
@@ -14,7 +14,7 @@ RECORD_FIELDS = (
     "model_confidence", "serial_confidence", "model_source", "serial_source",
     "manufactured", "candidates", "warnings", "error", "seconds",
     # additions after the first contract
-    "brand_confidence", "age_years", "models", "sha256", "engine",
+    "brand_confidence", "age_years", "models", "sha256", "engine", "boxes",
 )
 
 
@@ -39,6 +39,8 @@ class Record:
     models: tuple[str, ...] = ()
     sha256: str | None = None
     engine: str | None = None
+    # boxes in original-image pixels [left, top, width, height]: "label", "model", "serial"
+    boxes: dict[str, list[int]] | None = None
 
     def __post_init__(self) -> None:
         for name in ("model_confidence", "serial_confidence", "brand_confidence"):
@@ -77,4 +79,4 @@ class Record:
         return cls(file=file, page=page, error=error, seconds=seconds, sha256=sha256)
 
 
-__all__ = ["Record", "RECORD_FIELDS", "field"]
+__all__ = ["Record", "RECORD_FIELDS"]
