@@ -41,7 +41,6 @@ class PdfError(InputError):
 class MissingTesseractError(OcrLabelsError, RuntimeError):
     """The tesseract binary (or its English data) is not installed."""
 
-    exit_code = 3
     hint = (
         "install Tesseract 5 with English data: 'apt-get install tesseract-ocr tesseract-ocr-eng' "
         "on Debian/Ubuntu, 'brew install tesseract' on macOS, 'dnf install tesseract' on Fedora; "

@@ -1,0 +1,317 @@
+"""The Python API. The command line is a thin layer over these functions.
+
+    from ocr_labels import scan_image, scan_paths, classify_text, ScanOptions
+    for record in scan_paths(["photos/"], ScanOptions(workers=2)):
+        print(record.model, record.serial)
+
+One record per photo or PDF page, in input order; a file that cannot be read gives a record
+with ``error`` set and the batch goes on.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from . import dates, engines, extract, layout, preprocess, sources
+from .elements import Barcode, Line, Word
+from .errors import InputError, MissingEngineError, MissingTesseractError, OcrLabelsError, OcrTimeoutError
+from .patterns import PatternSet, load_patterns
+from .records import Record
+
+log = logging.getLogger("ocr_labels")
+
+DEFAULT_MIN_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    engine: str = "tesseract"  # "tesseract", "rapidocr" or "auto"
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    patterns: tuple[str, ...] = ()  # extra pattern folders
+    workers: int = 1
+    max_views: int = 6  # how many preprocessed views to try per page at most
+    barcodes: bool = True
+    timeout: float = 60.0  # seconds per Tesseract call
+    as_of: date | None = None  # for age_years; today when None
+    debug_dir: str | None = None
+
+
+@dataclass
+class _Context:
+    """Per-process state built once: the pattern set and the engines."""
+
+    options: ScanOptions
+    patterns: PatternSet
+    _engines: dict[str, engines.Engine] = field(default_factory=dict)
+
+    def engine(self, name: str) -> engines.Engine:
+        if name not in self._engines:
+            self._engines[name] = (engines.TesseractEngine(timeout=self.options.timeout) if name == "tesseract"
+                                   else engines.get_engine(name))
+        return self._engines[name]
+
+
+def _context(options: ScanOptions) -> _Context:
+    return _Context(options, load_patterns(options.patterns))
+
+
+def check_setup(options: ScanOptions = ScanOptions()) -> None:
+    """Fail early, once, with a how-to-fix message: Tesseract present, engine known, patterns load."""
+    if options.engine in ("tesseract", "auto"):
+        engines.tesseract_version()
+    if options.engine not in ("tesseract", "auto", *engines.ENGINES):
+        raise MissingEngineError(f"unknown engine {options.engine!r}; choose from auto, {', '.join(sorted(engines.ENGINES))}")
+    if options.engine in ("rapidocr", "auto"):
+        try:
+            import rapidocr_onnxruntime  # noqa: F401
+        except ImportError:
+            if options.engine == "rapidocr":
+                raise MissingEngineError("--engine rapidocr needs: pip install 'ocr-labels[rapidocr]'") from None
+    load_patterns(options.patterns)
+
+
+# ---------------------------------------------------------------- one page
+
+@dataclass
+class _PageState:
+    texts: list[str] = field(default_factory=list)
+    cands: list[extract.Cand] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)
+    brand: extract.BrandGuess | None = None
+    keys_seen: bool = False
+    label_box: tuple[int, int, int, int] | None = None
+
+
+def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
+                 barcodes: Sequence[Barcode], to_page: Callable) -> None:
+    state.texts.extend(ln.text for ln in lines)
+    state.brand = extract.detect_brand(state.texts, ctx.patterns) or state.brand
+    brand = state.brand.brand if state.brand else None
+    if pairs:
+        state.keys_seen = True
+    state.cands.extend(extract.keyed_candidates(pairs, brand, ctx.patterns, to_page))
+    state.cands.extend(extract.pattern_candidates(lines, brand, ctx.patterns, to_page))
+    state.cands.extend(extract.barcode_candidates(barcodes, brand, ctx.patterns, lambda b: b))
+
+
+def _resolved(state: _PageState, ctx: _Context) -> bool:
+    choice = extract.choose(state.cands, ctx.options.min_confidence)
+    return all(f in choice.fields for f in extract.FIELDS)
+
+
+def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: list[Barcode], engine_name: str) -> None:
+    engine = ctx.engine(engine_name)
+    for n, view in enumerate(preprocess.plan_views(page.image)):
+        if n >= ctx.options.max_views:
+            break
+        rotated = view.name.startswith("level") and n > 0
+        if rotated and state.keys_seen:
+            continue  # orientation already right: other variants are worth more
+        words = engine.read(view.image)
+        lines = layout.group_lines(words)
+        pairs = layout.find_pairs(lines)
+        _add_reading(state, ctx, lines, pairs, barcodes if n == 0 else (), view.box_to_page)
+        state.views.append(f"{engine_name}:{view.name}")
+        if n == 0:
+            h, w = view.image.shape[:2]
+            x, y, bw, bh = view.box_to_page((0, 0, w, h))
+            ph, pw = page.image.shape[:2]
+            x0, y0 = max(0, x), max(0, y)
+            state.label_box = (x0, y0, min(pw, x + bw) - x0, min(ph, y + bh) - y0)
+        if ctx.options.debug_dir:
+            _debug_save(ctx.options.debug_dir, page, view, words)
+        if _resolved(state, ctx):
+            break
+
+
+def _text_lines(text: str) -> list[Line]:
+    """Plain text (a PDF text layer, a string) as lines of words with made-up boxes, so that the
+    same layout rules apply: one character is 10 px wide, one line 30 px high."""
+    lines = []
+    for row, raw in enumerate(text.splitlines()):
+        words = []
+        col = 0
+        for token in raw.split(" "):
+            if token:
+                words.append(Word(token, (col * 10, row * 30, len(token) * 10, 20), 1.0, (row,)))
+            col += len(token) + 1
+        if words:
+            lines.append(Line(tuple(words)))
+    return layout.group_lines([w for ln in lines for w in ln.words])
+
+
+def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sha: str | None,
+            t0: float, engine_name: str) -> Record:
+    opts = ctx.options
+    choice = extract.choose(state.cands, opts.min_confidence)
+    model = choice.fields.get("model")
+    serial = choice.fields.get("serial")
+    brand_name = state.brand.name if state.brand else None
+    warnings = list(choice.warnings)
+    if state.brand is None:
+        warnings.append("brand: no brand name found on the label; generic patterns used")
+    as_of = opts.as_of or date.today()
+    manufactured = dates.parse_printed_date("\n".join(state.texts), as_of=as_of)
+    if manufactured is None and serial is not None and brand_name:
+        try:
+            manufactured = dates.decode_serial(ctx.patterns, brand_name, serial.value,
+                                               model=model.value if model else None, as_of=as_of)
+        except Exception as e:  # a date rule must never cost the record
+            warnings.append(f"date: could not decode ({e})")
+    boxes = {}
+    if state.label_box:
+        boxes["label"] = list(state.label_box)
+    for f in (model, serial):
+        if f is not None and f.box is not None:
+            boxes[f.name] = list(f.box)
+    models = tuple(extract.page_models(state.texts, state.brand.brand if state.brand else None, ctx.patterns)) \
+        if page_no is not None else ()
+    return Record(
+        file=file, page=page_no, brand=brand_name,
+        model=model.value if model else None, serial=serial.value if serial else None,
+        model_confidence=model.confidence if model else None,
+        serial_confidence=serial.confidence if serial else None,
+        model_source=model.source if model else None, serial_source=serial.source if serial else None,
+        manufactured=manufactured.to_dict() if manufactured else None,
+        candidates=tuple(c.to_dict() for c in choice.candidates),
+        warnings=tuple(warnings), error=None, seconds=round(time.perf_counter() - t0, 3),
+        brand_confidence=state.brand.confidence if state.brand else None,
+        age_years=dates.age_years(manufactured, as_of) if manufactured else None,
+        models=models, sha256=sha, engine="+".join(dict.fromkeys(v.split(":")[0] for v in state.views)) or engine_name,
+        boxes=boxes or None,
+    )
+
+
+def _scan_page(page: sources.Page, ctx: _Context) -> Record:
+    t0 = time.perf_counter()
+    state = _PageState()
+    opts = ctx.options
+    if page.image is None:  # a PDF page with a text layer: no OCR
+        lines = _text_lines(page.text or "")
+        _add_reading(state, ctx, lines, layout.find_pairs(lines), (), lambda b: b)
+        state.views.append("text-layer")
+        return _finish(state, ctx, page.file, page.page, page.sha256, t0, "text-layer")
+    barcodes: list[Barcode] = []
+    if opts.barcodes:
+        try:
+            barcodes = engines.read_barcodes(page.image)
+        except OcrLabelsError as e:
+            log.warning("%s: %s", page.file, e)
+    first = "tesseract" if opts.engine in ("tesseract", "auto") else opts.engine
+    _ocr_views(page, ctx, state, barcodes, first)
+    if opts.engine == "auto" and not _resolved(state, ctx):
+        try:
+            _ocr_views(page, ctx, state, [], "rapidocr")
+        except MissingEngineError:
+            pass
+    return _finish(state, ctx, page.file, page.page, page.sha256, t0, first)
+
+
+def _debug_save(debug_dir: str, page: sources.Page, view: preprocess.View, words: Sequence[Word]) -> None:
+    import cv2
+
+    out = Path(debug_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = Path(page.file).stem + (f"-p{page.page}" if page.page else "")
+    img = cv2.cvtColor(view.image, cv2.COLOR_GRAY2BGR)
+    for w in words:
+        x, y, bw, bh = w.box
+        colour = (0, 160, 0) if layout.key_field(w.text) else (200, 80, 0)
+        cv2.rectangle(img, (x, y), (x + bw, y + bh), colour, 2)
+    cv2.imwrite(str(out / f"{stem}.{view.name}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 80])
+
+
+# ---------------------------------------------------------------- public functions
+
+def scan_image(image: np.ndarray | bytes | str | os.PathLike[str], options: ScanOptions = ScanOptions(),
+               *, name: str | None = None) -> Record:
+    """Scan one image (BGR array, encoded bytes or a path) and return its record; the first page
+    when a path or bytes hold several. Unreadable input gives a record with ``error`` set."""
+    records = list(_scan_one(image, _context(options), name))
+    return records[0]
+
+
+def _scan_one(item, ctx: _Context, name: str | None = None) -> list[Record]:
+    t0 = time.perf_counter()
+    label = name or (str(item) if isinstance(item, (str, os.PathLike)) else "<image>")
+    try:
+        if isinstance(item, np.ndarray):
+            img = item if item.ndim == 3 else np.repeat(item[:, :, None], 3, axis=2)
+            pages = [sources.Page(np.ascontiguousarray(img, dtype=np.uint8), label)]
+        elif isinstance(item, (bytes, bytearray)):
+            pages = sources.load_bytes(bytes(item), label)
+        else:
+            pages = sources.load_path(item)
+    except InputError as e:
+        return [Record.failed(label, str(e), seconds=round(time.perf_counter() - t0, 3))]
+    out = []
+    for page in pages:
+        try:
+            out.append(_scan_page(page, ctx))
+        except (MissingTesseractError, MissingEngineError):
+            raise  # a broken set-up fails the whole run, not each photo
+        except OcrTimeoutError as e:
+            out.append(Record.failed(label, str(e), page=page.page, sha256=page.sha256,
+                                     seconds=round(time.perf_counter() - t0, 3)))
+        except OcrLabelsError as e:
+            out.append(Record.failed(label, str(e), page=page.page, sha256=page.sha256,
+                                     seconds=round(time.perf_counter() - t0, 3)))
+        except Exception as e:  # a bug on one odd photo must not end a batch of thousands
+            log.exception("%s: unexpected failure", label)
+            out.append(Record.failed(label, f"internal error: {type(e).__name__}: {e}", page=page.page,
+                                     sha256=page.sha256, seconds=round(time.perf_counter() - t0, 3)))
+    return out
+
+
+_worker_ctx: _Context | None = None
+
+
+def _worker_init(options: ScanOptions) -> None:
+    global _worker_ctx
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per worker process
+    _worker_ctx = _context(options)
+
+
+def _worker_scan(path: str) -> list[Record]:
+    assert _worker_ctx is not None
+    return _scan_one(path, _worker_ctx)
+
+
+def scan_paths(paths: Iterable[str | os.PathLike[str]], options: ScanOptions = ScanOptions(),
+               *, skip: Callable[[Path], bool] | None = None) -> Iterator[Record]:
+    """Records for every image and PDF under ``paths`` (directories are walked), in input order.
+    ``skip(path)`` may return True for files already done (resume)."""
+    files = [p for p in sources.iter_inputs(paths) if not (skip and skip(p))]
+    yield from scan_files(files, options)
+
+
+def scan_files(files: Sequence[Path], options: ScanOptions = ScanOptions()) -> Iterator[Record]:
+    check_setup(options)
+    if options.workers <= 1 or len(files) <= 1:
+        ctx = _context(options)
+        for f in files:
+            yield from _scan_one(f, ctx)
+        return
+    with ProcessPoolExecutor(max_workers=options.workers, initializer=_worker_init, initargs=(options,)) as pool:
+        for records in pool.map(_worker_scan, [str(f) for f in files], chunksize=1):
+            yield from records
+
+
+def classify_text(text: str, options: ScanOptions = ScanOptions(), *, name: str = "<text>") -> Record:
+    """Extract brand, model and serial from text already read (a PDF text layer, another OCR's
+    output, a pasted label): the same rules as for photos, without OCR."""
+    page = sources.Page(None, name, None, text, None)
+    rec = _scan_page(page, _context(options))
+    return replace(rec, engine="text")
+
+
+__all__ = ["ScanOptions", "scan_image", "scan_paths", "scan_files", "classify_text", "check_setup",
+           "DEFAULT_MIN_CONFIDENCE"]

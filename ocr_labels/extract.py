@@ -1,0 +1,403 @@
+"""Lines, key/value pairs and barcodes → brand, model and serial, each with a confidence.
+
+The rules of thumb, in order of weight: a value next to its key word is strong evidence; a
+value that fits the brand's pattern (after repairing confusable characters by the pattern's
+character classes) is strong; a barcode that agrees with the text confirms it. Distractors
+(part numbers, UPCs, dates, phone numbers, ratings) are refused. Below the threshold a field
+stays empty and the record says why.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field as dc_field, replace
+from typing import Callable, Iterable, Sequence
+
+import regex
+
+from .elements import Barcode, Box, Candidate, Field, Line
+from .layout import KeyValue, after_distractor_key, fold, key_field
+from .patterns import Brand, PatternSet, Rule
+
+FIELDS = ("model", "serial")
+
+# Characters OCR confuses, each with what it may really be.
+CONFUSABLE: dict[str, str] = {
+    "O": "0D", "0": "OD", "D": "0O", "Q": "0O",
+    "I": "1L", "1": "IL", "L": "1I", "|": "1I",
+    "S": "5", "5": "S", "B": "8", "8": "B",
+    "Z": "2", "2": "Z", "G": "6", "6": "G",
+}
+MAX_REPAIRS = 3
+_EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
+
+# Strings that are never a model or serial, whatever the brand.
+_GLOBAL_DISTRACTORS: list[tuple[str, regex.Pattern[str]]] = [
+    ("date", regex.compile(r"(?:\d{1,2}[/.-]){1,2}\d{2,4}|\d{4}[/.-]\d{1,2}(?:[/.-]\d{1,2})?")),
+    ("phone number", regex.compile(r"1?-?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
+    ("rating", regex.compile(r"\d+(?:[.,]\d+)?(?:V|VAC|VDC|HZ|A|AMPS?|W|KW|VA|KVA|MA|MM|CM|IN|LBS?|KG|OZ|PSI|BTU|BTUH|GAL|L|CU\.?FT|°[CF]|MIN|H)")),
+    ("UPC/EAN", regex.compile(r"\d{12,13}")),
+    ("number", regex.compile(r"\d{1,4}")),
+    ("word", regex.compile(r"[A-Z]+")),
+]
+_TEXT_PRINTED_KEYS = regex.compile(r"\b(?:P/?N|PART(?:\s*NO)?|UPC|FCC\s*ID|IC|MFG\s*NO|PNC|PROD\.?\s*NO)\b")
+
+
+def normalise(value: str) -> str:
+    """Upper-case, no white space, no junk at the ends."""
+    return "".join(fold(value).split()).strip(_EDGE_JUNK)
+
+
+def global_distractor(value: str) -> str | None:
+    for name, pat in _GLOBAL_DISTRACTORS:
+        if pat.fullmatch(value):
+            return name
+    return None
+
+
+def repair(value: str, rule: Rule) -> tuple[str, int] | None:
+    """The value itself if the rule fits it, else the variant with the fewest confusable
+    characters swapped (at most MAX_REPAIRS) that fits; None when nothing fits."""
+    if rule.fullmatch(value):
+        return value, 0
+    spots = [i for i, ch in enumerate(value) if ch in CONFUSABLE]
+    if not spots or len(value) > 24:
+        return None
+    for n in range(1, min(MAX_REPAIRS, len(spots)) + 1):
+        tried = 0
+        for combo in itertools.combinations(spots, n):
+            for subs in itertools.product(*(CONFUSABLE[value[i]] for i in combo)):
+                chars = list(value)
+                for i, c in zip(combo, subs):
+                    chars[i] = c
+                candidate = "".join(chars)
+                tried += 1
+                if rule.fullmatch(candidate):
+                    return candidate, n
+                if tried > 4000:
+                    return None
+    return None
+
+
+@dataclass(frozen=True)
+class BrandGuess:
+    name: str  # display name as printed (family member if that is what the label says)
+    brand: Brand  # the rules it uses
+    confidence: float
+    evidence: str
+
+
+def _identifier_pattern(text: str) -> regex.Pattern[str]:
+    folded = fold(text)
+    core = r"\s*".join(regex.escape(part) for part in folded.split())
+    if len(folded.replace(" ", "")) >= 6:
+        core = f"(?:{core}){{e<=1}}"
+    return regex.compile(rf"(?<![A-Z0-9]){core}(?![A-Z0-9])")
+
+
+_ident_cache: dict[int, list[tuple[regex.Pattern[str], str, int]]] = {}
+
+
+def _identifiers(patterns: PatternSet) -> list[tuple[regex.Pattern[str], str, int]]:
+    key = id(patterns)
+    cached = _ident_cache.get(key)
+    if cached is None:
+        cached = []
+        seen = set()
+        for text, display in patterns.identifiers():
+            folded = fold(text).strip()
+            if not folded or (folded, display) in seen or len(folded.replace(" ", "")) < 2:
+                continue
+            seen.add((folded, display))
+            cached.append((_identifier_pattern(text), display, len(folded)))
+        _ident_cache[key] = cached
+    return cached
+
+
+def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None:
+    """The brand whose name or alias is printed on the label. A family member's own name
+    beats its parent's (a Maytag label also names Whirlpool Corporation)."""
+    joined = "\n".join(fold(t) for t in texts)
+    if not joined.strip():
+        return None
+    scores: dict[str, float] = {}
+    for pat, display, length in _identifiers(patterns):
+        m = pat.search(joined, timeout=0.5) if length >= 6 else pat.search(joined)
+        if m is None:
+            continue
+        exact = not getattr(m, "fuzzy_counts", (0, 0, 0)) or sum(m.fuzzy_counts) == 0
+        score = min(1.0, 0.55 + 0.05 * length) * (1.0 if exact else 0.8)
+        scores[display] = max(scores.get(display, 0.0), score)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    best_name, best_score = ranked[0]
+    best_brand = patterns.get(best_name)
+    # prefer a family member over the parent it names
+    for name, score in ranked[1:]:
+        other = patterns.get(name)
+        if other is not None and best_brand is not None and other.name == best_brand.name \
+                and fold(name) != fold(best_brand.name) and score >= best_score - 0.3:
+            best_name = name
+            break
+    brand = patterns.get(best_name)
+    if brand is None:
+        return None
+    others = [s for n, s in ranked[1:] if patterns.get(n) is not brand]
+    conf = best_score if not others else max(0.3, best_score - 0.5 * max(others))
+    return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
+
+
+@dataclass
+class Cand:
+    field: str
+    value: str
+    confidence: float
+    source: str
+    box: Box | None = None
+    rule: str | None = None
+    notes: list[str] = dc_field(default_factory=list)
+
+
+def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet) -> tuple[str, float, Rule | None, int]:
+    """(value, pattern score, rule, repairs) for the best-fitting rule of the field."""
+    pools: list[tuple[Sequence[Rule], float]] = []
+    if brand is not None:
+        pools.append((brand.rules(field), 1.0))
+    else:
+        pools.append((patterns.all_rules(field), 0.6))  # some brand's shape, brand unknown
+    pools.append((patterns.generic.rules(field), 1.0))
+    best: tuple[str, float, Rule | None, int] = (value, 0.0, None, 0)
+    for rules, weight in pools:
+        for rule in rules:
+            fixed = repair(value, rule)
+            if fixed is None:
+                continue
+            new, n = fixed
+            score = rule.strength * weight * (0.92 ** n)
+            if score > best[1]:
+                best = (new, score, rule, n)
+    return best
+
+
+def _distractor(value: str, brand: Brand | None, patterns: PatternSet) -> str | None:
+    if brand is not None:
+        rule = brand.distractor(value)
+        if rule is not None:
+            return rule.id
+    return global_distractor(value)
+
+
+def _other_field_fits(value: str, field: str, brand: Brand | None) -> bool:
+    if brand is None:
+        return False
+    other = "serial" if field == "model" else "model"
+    return brand.match(other, value) is not None and brand.match(field, value) is None
+
+
+def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: PatternSet,
+                     to_page: Callable[[Box], Box]) -> list[Cand]:
+    out = []
+    for kv in pairs:
+        raw = normalise(kv.value)
+        if len(raw) < 3:
+            continue
+        reason = _distractor(raw, brand, patterns)
+        ocr_conf = sum(w.confidence for w in kv.words) / len(kv.words)
+        box = to_page(_union(w.box for w in kv.words))
+        if reason:
+            out.append(Cand(kv.field, raw, 0.0, "key", box, None, [f"refused: {reason}"]))
+            continue
+        value, pscore, rule, repairs = _rule_fit(raw, kv.field, brand, patterns)
+        conf = 0.45 + 0.45 * pscore + 0.10 * ocr_conf
+        if rule is None:
+            conf = 0.25 * ocr_conf + 0.1
+        if kv.position == "below":
+            conf -= 0.05
+        if len(kv.words) > 1:
+            conf -= 0.03
+        notes = []
+        if repairs:
+            notes.append(f"repaired {raw}→{value}")
+        if _other_field_fits(value, kv.field, brand):
+            conf -= 0.3
+            notes.append("fits the other field's pattern")
+        source = "key+pattern" if rule is not None else "key"
+        out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes))
+    return out
+
+
+def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: PatternSet,
+                       to_page: Callable[[Box], Box]) -> list[Cand]:
+    """Values with no key word next to them that fit a brand-specific pattern strongly."""
+    if brand is None:
+        return []
+    out = []
+    for line in lines:
+        for i, w in enumerate(line.words):
+            if key_field(w.text) or after_distractor_key(line, i):
+                continue
+            raw = normalise(w.text)
+            if len(raw) < 5 or _distractor(raw, brand, patterns):
+                continue
+            for field in FIELDS:
+                rules = [r for r in brand.rules(field) if r.strength >= 0.5]
+                best = None
+                for rule in rules:
+                    fixed = repair(raw, rule)
+                    if fixed and (best is None or rule.strength * 0.92 ** fixed[1] > best[1]):
+                        best = (fixed[0], rule.strength * 0.92 ** fixed[1], rule)
+                if best is None or _other_field_fits(best[0], field, brand):
+                    continue
+                conf = 0.15 + 0.4 * best[1] + 0.1 * w.confidence
+                out.append(Cand(field, best[0], _clip(conf), "pattern", to_page(w.box), best[2].id))
+    return out
+
+
+def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, patterns: PatternSet,
+                       to_page: Callable[[Box], Box]) -> list[Cand]:
+    out = []
+    for bc in barcodes:
+        raw = normalise(bc.text)
+        # "S/N:XXXX" or "SN XXXX" payloads
+        field_hint, _, tail = raw.partition(":")
+        hinted = key_field(field_hint) if tail else None
+        if hinted:
+            raw = tail
+        if bc.format in ("EAN13", "EAN8", "UPCA", "UPCE") or _distractor(raw, brand, patterns):
+            continue
+        for field in FIELDS:
+            if hinted and hinted != field:
+                continue
+            rules = brand.rules(field) if brand is not None else ()
+            rule = next((r for r in sorted(rules, key=lambda r: -r.strength) if r.fullmatch(raw)), None)
+            if rule is None or _other_field_fits(raw, field, brand):
+                continue
+            conf = 0.55 + 0.3 * rule.strength + (0.1 if hinted else 0.0)
+            out.append(Cand(field, raw, _clip(conf), "barcode", to_page(bc.box), rule.id))
+    return out
+
+
+def same_up_to_confusion(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(x == y or y in CONFUSABLE.get(x, "") for x, y in zip(a, b))
+
+
+@dataclass(frozen=True)
+class Choice:
+    fields: dict[str, Field]
+    candidates: tuple[Candidate, ...]
+    warnings: tuple[str, ...]
+
+
+def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
+    """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
+    keep a field only when its best value clears the threshold and its runner-up is far behind."""
+    merged: dict[tuple[str, str], Cand] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for c in cands:
+        if c.confidence <= 0:
+            continue
+        k = (c.field, c.value)
+        counts[k] = counts.get(k, 0) + 1
+        have = merged.get(k)
+        if have is None:
+            merged[k] = replace(c, notes=list(c.notes))
+        else:
+            better = c if c.confidence > have.confidence else have
+            merged[k] = replace(better, source=_source(set(have.source.split("+")) | set(c.source.split("+"))),
+                                notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence))
+    # a barcode agreeing with a text reading (up to confusable characters) confirms it
+    for k, c in list(merged.items()):
+        if "barcode" in c.source:
+            continue
+        for b in list(merged.values()):
+            if b.field == c.field and b.source == "barcode" and b.value != c.value and same_up_to_confusion(c.value, b.value):
+                merged[(b.field, b.value)] = replace(b, source="barcode+ocr", confidence=max(b.confidence, c.confidence))
+                merged[k] = replace(c, confidence=0.0)
+    for k, c in merged.items():
+        if c.source == "barcode+ocr":
+            merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
+        elif counts[k] > 1:
+            merged[k] = replace(c, confidence=_clip(c.confidence + 0.03 * min(counts[k] - 1, 3)))
+    merged = {k: c for k, c in merged.items() if c.confidence > 0}
+    by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}
+    for c in merged.values():
+        by_field[c.field].append(c)
+    for f in FIELDS:
+        by_field[f].sort(key=lambda c: -c.confidence)
+    warnings: list[str] = []
+    chosen: dict[str, Cand] = {}
+    for f in FIELDS:
+        if by_field[f]:
+            chosen[f] = by_field[f][0]
+    # one string cannot be both: keep it where it is stronger
+    if "model" in chosen and "serial" in chosen and chosen["model"].value == chosen["serial"].value:
+        weaker = "model" if chosen["model"].confidence < chosen["serial"].confidence else "serial"
+        rest = [c for c in by_field[weaker] if c.value != chosen[weaker].value]
+        if rest:
+            chosen[weaker] = rest[0]
+        else:
+            del chosen[weaker]
+        warnings.append(f"the same value was read for model and serial; kept it as the {('serial' if weaker == 'model' else 'model')}")
+    fields: dict[str, Field] = {}
+    for f in FIELDS:
+        best = chosen.get(f)
+        if best is None:
+            warnings.append(f"{f}: no candidate found")
+            continue
+        conf = best.confidence
+        runners = [c for c in by_field[f] if c.value != best.value and not same_up_to_confusion(c.value, best.value)]
+        if runners and runners[0].confidence > conf - 0.1:
+            conf = _clip(conf - 0.15)
+            warnings.append(f"{f}: {best.value} and {runners[0].value} compete")
+        if conf < min_confidence:
+            warnings.append(f"{f}: best candidate {best.value} at {conf:.2f} is below {min_confidence:.2f}; left empty")
+            continue
+        fields[f] = Field(f, best.value, round(conf, 3), best.source, best.box, best.rule)
+    listed = []
+    for f in FIELDS:
+        for c in by_field[f][:4]:
+            listed.append(Candidate(f, c.value, round(c.confidence, 3), c.source, "; ".join(dict.fromkeys(c.notes))))
+    refused = [c for c in cands if c.confidence <= 0]
+    for c in refused[:4]:
+        listed.append(Candidate(c.field, c.value, 0.0, c.source, "; ".join(c.notes)))
+    return Choice(fields, tuple(listed), tuple(warnings))
+
+
+def page_models(texts: Sequence[str], brand: Brand | None, patterns: PatternSet) -> list[str]:
+    """Every distinct string on the page that fits a brand's model pattern (manuals list many)."""
+    rules = [r for r in (brand.rules("model") if brand else patterns.all_rules("model")) if r.strength >= 0.5]
+    seen: dict[str, None] = {}
+    for text in texts:
+        for token in regex.split(r"[\s,;()]+", fold(text)):
+            value = normalise(token)
+            if len(value) < 4 or value in seen or global_distractor(value):
+                continue
+            if brand is not None and brand.distractor(value):
+                continue
+            if any(r.fullmatch(value) for r in rules):
+                seen[value] = None
+    return list(seen)
+
+
+def _source(parts: set[str]) -> str:
+    """'key', 'key+pattern', 'pattern', 'barcode', or 'barcode+ocr' when a barcode and the
+    printed text agree."""
+    parts = {p for p in parts if p}
+    if "barcode" in parts and parts & {"key", "pattern", "ocr"}:
+        return "barcode+ocr"
+    return "+".join(p for p in ("barcode", "key", "pattern") if p in parts)
+
+
+def _union(boxes: Iterable[Box]) -> Box:
+    bs = list(boxes)
+    x0 = min(b[0] for b in bs)
+    y0 = min(b[1] for b in bs)
+    x1 = max(b[0] + b[2] for b in bs)
+    y1 = max(b[1] + b[3] for b in bs)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _clip(x: float) -> float:
+    return max(0.0, min(1.0, x))

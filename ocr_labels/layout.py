@@ -1,0 +1,225 @@
+"""Words → lines → key/value pairs.
+
+Lines are rebuilt from geometry (sparse-text OCR scatters one label line over many blocks).
+A key word (MODEL, S/N, SÉRIE, E-Nr, …; fuzzy for the long ones so that ``SERlAL`` counts) is
+paired with the value to its right on the same line, or else with the word just under it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import regex
+
+from .elements import Line, Word
+
+# Key words by field. Long keys are matched with one edit allowed; short ones exactly.
+FUZZY_KEYS = {
+    "model": ("MODEL", "MODELE", "MODELO", "MODELNO", "MODELNUMBER"),
+    "serial": ("SERIAL", "SERIE", "SERIALNO", "SERIALNUMBER", "SERVICETAG"),
+}
+EXACT_KEYS = {
+    "model": ("MOD", "MODNO", "M/N", "MN", "MODEL#", "ENR", "E-NR", "E-NO", "ENO", "MTM", "MACHINETYPE",
+              "MODELCODE", "TYPE/MODEL"),
+    "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "FD", "SNO", "S/NO", "SERVICE"),
+}
+# key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
+DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
+                             "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT"})
+# words that may sit between a key and its value
+FILLERS = frozenset({"NO", "N", "NUMBER", "NUM", "#", ":", "/", "-", "DE", "NR", "N°", "NO:", "CODE", "TAG",
+                     "MODELE", "MODELO", "SERIE", "MODEL", "SERIAL", "NUMERO", "OF", "|", "NO/", "/NO"})
+_PUNCT_EDGES = ":.#,;|'\"()[]{}*_~`"
+
+
+def fold(text: str) -> str:
+    """Upper-case and strip accents: MODÈLE → MODELE."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def _key_form(text: str) -> str:
+    return fold(text).strip(_PUNCT_EDGES).replace(".", "").replace(" ", "")
+
+
+_fuzzy_cache: dict[str, regex.Pattern[str]] = {}
+
+
+def _fuzzy(word: str) -> regex.Pattern[str]:
+    pat = _fuzzy_cache.get(word)
+    if pat is None:
+        pat = _fuzzy_cache[word] = regex.compile(f"(?:{regex.escape(word)}){{e<=1}}")
+    return pat
+
+
+def key_field(token: str) -> str | None:
+    """Which field a token names, if it is a key word ('MODEL:' → 'model')."""
+    form = _key_form(token)
+    if not form:
+        return None
+    for field, keys in EXACT_KEYS.items():
+        if form in keys:
+            return field
+    if len(form) >= 5:
+        for field, keys in FUZZY_KEYS.items():
+            for key in keys:
+                if abs(len(form) - len(key)) <= 1 and _fuzzy(key).fullmatch(form):
+                    return field
+    return None
+
+
+def split_glued(token: str) -> tuple[str | None, str]:
+    """'MODEL:WFW4720RW0' → ('model', 'WFW4720RW0'); 'S/N:123' → ('serial', '123')."""
+    for sep in (":", "#", "."):
+        if sep in token:
+            head, _, tail = token.partition(sep)
+            tail = tail.strip(_PUNCT_EDGES)
+            if tail and len(head) >= 2:
+                field = key_field(head)
+                if field:
+                    return field, tail
+    return None, token
+
+
+def group_lines(words: Sequence[Word]) -> list[Line]:
+    """Group words into lines by vertical overlap, split where a horizontal gap is wide."""
+    words = [w for w in words if w.text.strip()]
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box[1] + w.box[3] / 2, w.box[0])):
+        cy = w.box[1] + w.box[3] / 2
+        best, best_d = None, None
+        for row in rows:
+            ref = row[-1]
+            rcy = sum(x.box[1] + x.box[3] / 2 for x in row) / len(row)
+            h = max(min(ref.box[3], w.box[3]), 1)
+            d = abs(cy - rcy)
+            if d < 0.5 * h and (best_d is None or d < best_d):
+                best, best_d = row, d
+        if best is None:
+            rows.append([w])
+        else:
+            best.append(w)
+    lines: list[Line] = []
+    rows.sort(key=lambda r: sum(x.box[1] + x.box[3] / 2 for x in r) / len(r))
+    for row in rows:
+        row.sort(key=lambda w: w.box[0])
+        seg = [row[0]]
+        for w in row[1:]:
+            prev = seg[-1]
+            gap = w.box[0] - (prev.box[0] + prev.box[2])
+            h = max(prev.box[3], w.box[3], 1)
+            if gap > 3.0 * h:
+                lines.append(Line(tuple(seg)))
+                seg = [w]
+            else:
+                seg.append(w)
+        lines.append(Line(tuple(seg)))
+    return lines
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    field: str  # "model" | "serial"
+    key: Word
+    value: str  # the value as read (may join two words)
+    words: tuple[Word, ...]
+    position: str  # "glued", "right" or "below"
+
+
+def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
+    """The first word after a key, and the first two joined when they sit close together
+    (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces)."""
+    out = []
+    first = words[0]
+    out.append((first.text, (first,)))
+    if len(words) > 1:
+        second = words[1]
+        gap = second.box[0] - (first.box[0] + first.box[2])
+        if gap < 1.2 * max(first.box[3], 1) and key_field(second.text) is None:
+            out.append((first.text + second.text, (first, second)))
+    return out
+
+
+def _is_filler(token: str) -> bool:
+    form = fold(token).strip(_PUNCT_EDGES.replace("#", "").replace(":", "").replace("/", ""))
+    return form in FILLERS or form.replace(".", "") in FILLERS or not form.strip(_PUNCT_EDGES + "/-")
+
+
+def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
+    """Key words with the values that belong to them."""
+    pairs: list[KeyValue] = []
+    for li, line in enumerate(lines):
+        words = line.words
+        i = 0
+        while i < len(words):
+            word = words[i]
+            glued_field, tail = split_glued(word.text)
+            if glued_field:
+                rest = [Word(tail, word.box, word.confidence, word.line_id)] + list(words[i + 1:])
+                for text, ws in _value_options(rest):
+                    pairs.append(KeyValue(glued_field, word, text, ws, "glued"))
+                i += 1
+                continue
+            field = key_field(word.text)
+            if field is None:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text) == field):
+                j += 1
+            after = [w for w in words[j:]]
+            if after and key_field(after[0].text) is None:
+                for text, ws in _value_options(after):
+                    pairs.append(KeyValue(field, word, text, ws, "right"))
+            else:
+                below = _word_below(lines, li, words[max(i, j - 1)], word)
+                if below is not None:
+                    bline, bidx = below
+                    for text, ws in _value_options(bline.words[bidx:]):
+                        pairs.append(KeyValue(field, word, text, ws, "below"))
+            i = max(j, i + 1)
+    return pairs
+
+
+def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) -> tuple[Line, int] | None:
+    kx0 = key.box[0]
+    kx1 = last_key_word.box[0] + last_key_word.box[2]
+    kbottom = key.box[1] + key.box[3]
+    h = max(key.box[3], 1)
+    best = None
+    best_d = None
+    for line in lines[li + 1:]:
+        top = line.box[1]
+        if top < kbottom - 0.3 * h:
+            continue
+        if top > kbottom + 3.0 * h:
+            break
+        for idx, w in enumerate(line.words):
+            wx0, wx1 = w.box[0], w.box[0] + w.box[2]
+            if wx1 < kx0 - 1.5 * h or wx0 > kx1 + 3.0 * h:
+                continue
+            if key_field(w.text) is not None or _is_filler(w.text):
+                continue
+            d = (w.box[1] - kbottom) + 0.3 * abs(wx0 - kx0)
+            if best_d is None or d < best_d:
+                best, best_d = (line, idx), d
+    return best
+
+
+def after_distractor_key(line: Line, index: int) -> bool:
+    """True when the word at ``index`` follows a distractor key ('P/N W10336553')."""
+    for back in (1, 2):
+        j = index - back
+        if j < 0:
+            break
+        form = _key_form(line.words[j].text)
+        if form in DISTRACTOR_KEYS:
+            return True
+        if not _is_filler(line.words[j].text):
+            break
+    return False
+
+
+def line_texts(lines: Iterable[Line]) -> list[str]:
+    return [ln.text for ln in lines]

@@ -1,0 +1,54 @@
+from ocr_labels.elements import Word
+from ocr_labels.layout import find_pairs, group_lines, key_field, split_glued
+
+
+def w(text, x, y, width=None, h=30, conf=0.9):
+    return Word(text, (x, y, width or 18 * len(text), h), conf)
+
+
+def test_key_words_exact_fuzzy_and_bilingual():
+    assert key_field("MODEL") == "model"
+    assert key_field("Model:") == "model"
+    assert key_field("M0DEL") == "model"  # one OCR slip still counts
+    assert key_field("MODÈLE") == "model"
+    assert key_field("SERlAL") == "serial"
+    assert key_field("S/N") == "serial"
+    assert key_field("SÉRIE") == "serial"
+    assert key_field("E-Nr") == "model"
+    assert key_field("FD") == "serial"
+    assert key_field("VOLTS") is None
+    assert key_field("MOTEL") == "model"  # one edit: accepted by design, the value must still fit
+    assert key_field("HOTEL") is None
+
+
+def test_glued_key_and_value():
+    assert split_glued("MODEL:WFW4720RW0") == ("model", "WFW4720RW0")
+    assert split_glued("S/N:CD3700848") == ("serial", "CD3700848")
+    assert split_glued("12:30") == (None, "12:30")
+
+
+def test_lines_split_columns_and_merge_rows():
+    words = [w("MODEL", 10, 100), w("WFW4720RW0", 130, 102), w("SERIAL", 700, 101), w("CD3700848", 830, 99),
+             w("120V", 10, 200)]
+    lines = group_lines(words)
+    assert [ln.text for ln in lines] == ["MODEL WFW4720RW0", "SERIAL CD3700848", "120V"]
+
+
+def test_value_right_of_key_with_filler():
+    lines = group_lines([w("MODEL", 10, 100), w("NO.", 120, 100), w("WFW4720RW0", 190, 100)])
+    pairs = find_pairs(lines)
+    assert [(p.field, p.value, p.position) for p in pairs] == [("model", "WFW4720RW0", "right")]
+
+
+def test_value_under_key():
+    lines = group_lines([w("SERIAL NO.", 10, 100, 180), w("CD3700848", 12, 140), w("MODEL", 400, 100),
+                         w("WFW4720RW0", 402, 140)])
+    got = {(p.field, p.value, p.position) for p in find_pairs(lines)}
+    assert ("serial", "CD3700848", "below") in got
+    assert ("model", "WFW4720RW0", "below") in got
+
+
+def test_two_piece_value_offered_joined():
+    lines = group_lines([w("MODEL", 10, 100), w("GXSF30V", 130, 100), w("00", 130 + 18 * 7 + 15, 100)])
+    values = [p.value for p in find_pairs(lines)]
+    assert values == ["GXSF30V", "GXSF30V00"]
