@@ -285,6 +285,18 @@ def _worker_scan(path: str) -> list[Record]:
     return _scan_one(path, _worker_ctx)
 
 
+_file_ctx: dict[ScanOptions, _Context] = {}
+
+
+def scan_file(path: str | os.PathLike[str], options: ScanOptions = ScanOptions()) -> list[Record]:
+    """All records of one file (one per page), building the per-process context once per options.
+    This is the per-photo function that executors (process pool, Dask) ship to their workers."""
+    ctx = _file_ctx.get(options)
+    if ctx is None:
+        ctx = _file_ctx[options] = _context(options)
+    return _scan_one(path, ctx)
+
+
 def scan_paths(paths: Iterable[str | os.PathLike[str]], options: ScanOptions = ScanOptions(),
                *, skip: Callable[[Path], bool] | None = None) -> Iterator[Record]:
     """Records for every image and PDF under ``paths`` (directories are walked), in input order.
@@ -313,5 +325,5 @@ def classify_text(text: str, options: ScanOptions = ScanOptions(), *, name: str 
     return replace(rec, engine="text")
 
 
-__all__ = ["ScanOptions", "scan_image", "scan_paths", "scan_files", "classify_text", "check_setup",
+__all__ = ["ScanOptions", "scan_image", "scan_file", "scan_paths", "scan_files", "classify_text", "check_setup",
            "DEFAULT_MIN_CONFIDENCE"]

@@ -120,19 +120,25 @@ def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_conf
             bar = tqdm(total=len(files), unit="photo", file=sys.stderr, leave=False)
         counts = {"records": 0, "errors": 0, "model": 0, "serial": 0}
         t0 = time.perf_counter()
-        seen_files: set[str] = set()
+        paged: dict[str, str] = {}  # multi-page files seen: file -> content hash
+        last_file = None
         with open_sink(fmt, output, append=append) as sink:
             for record in scan_files(files, options):
                 sink.write(record)
+                if record.file != last_file:
+                    _file_done(inventory, paged, last_file)
+                    last_file = record.file
+                    if bar is not None:
+                        bar.update(1)
                 if inventory is not None:
                     inventory.add(record)
+                    if record.page is not None and record.sha256:
+                        paged[record.file] = record.sha256
                 counts["records"] += 1
                 counts["errors"] += record.error is not None
                 counts["model"] += record.model is not None
                 counts["serial"] += record.serial is not None
-                if bar is not None and record.file not in seen_files:
-                    seen_files.add(record.file)
-                    bar.update(1)
+            _file_done(inventory, paged, last_file)
         if bar is not None:
             bar.close()
         if inventory is not None:
@@ -145,20 +151,29 @@ def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_conf
     if not quiet:
         elapsed = time.perf_counter() - t0
         extra = f", {skipped} already in the inventory" if skipped else ""
-        click.echo(f"ocr-labels: {counts['records']} records from {len(files)} files{extra}: "
+        plural = "" if counts["records"] == 1 else "s"
+        click.echo(f"ocr-labels: {counts['records']} record{plural} from {len(files)} files{extra}: "
                    f"model {counts['model']}, serial {counts['serial']}, errors {counts['errors']}, "
                    f"{elapsed:.1f} s", err=True)
     sys.exit(1 if counts["errors"] else 0)
 
 
-def _register() -> None:
-    from .cli_brands import decode_cmd, patterns_cmd
+def _file_done(inventory, paged: dict[str, str], file: str | None) -> None:
+    """Tell the inventory that every page of a multi-page file is stored (resume skips it)."""
+    if inventory is not None and file in paged:
+        inventory.mark_complete(paged.pop(file), file)
 
-    main.add_command(patterns_cmd)
-    main.add_command(decode_cmd)
+
+def _register() -> None:
+    try:  # TEMPORARY while the modules land
+        from .cli_brands import decode_cmd, patterns_cmd
+        main.add_command(patterns_cmd)
+        main.add_command(decode_cmd)
+    except ImportError:
+        pass
     try:
         from .cli_inventory import inventory_cmd, recalls_cmd, report_cmd
-    except ImportError:  # pragma: no cover - modules of the same package
+    except ImportError:
         return
     main.add_command(inventory_cmd)
     main.add_command(report_cmd)

@@ -122,7 +122,8 @@ def test_whirlpool_serial_is_not_a_model(ps):
     b = ps.get("Whirlpool")
     assert b.match("model", "CD3700848") is None
     assert b.match("serial", "CD3700848").id == "whirlpool-serial-9"
-    assert b.match("model", "WFW4720RW0").id == "whirlpool-model"
+    assert b.match("model", "WFW4720RW0").id == "whirlpool-model-revision"
+    assert b.match("model", "MDB4000AWB").id == "whirlpool-model"
     assert b.distractor("W10336553").id == "whirlpool-part-number"
 
 
