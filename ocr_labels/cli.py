@@ -78,9 +78,12 @@ def _file_digest(path: Path) -> str | None:
 @click.option("--debug", "debug_dir", type=click.Path(file_okay=False), default=None,
               help="Save each processed view with the words found boxed into this folder.")
 @click.option("--no-barcodes", is_flag=True, help="Do not read barcodes.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where photos are scanned: local processes (--workers), or a Dask cluster (see docs/dask.md).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask (tcp://HOST:8786).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_confidence, as_of, debug_dir,
-         no_barcodes, quiet) -> None:
+         no_barcodes, executor, scheduler, quiet) -> None:
     """Scan label photos, PDFs and folders of them; one record per photo or PDF page.
 
     Folders are walked recursively for .jpg .jpeg .png .webp .tif .tiff .bmp .pdf; a file named
@@ -95,6 +98,10 @@ def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_conf
     options = ScanOptions(engine=engine, min_confidence=min_confidence, patterns=tuple(pattern_dirs),
                           workers=workers, barcodes=not no_barcodes,
                           as_of=as_of.date() if as_of else None, debug_dir=debug_dir)
+    if executor == "dask" and not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler goes with --executor dask")
     try:
         check_setup(options)
         files = list(iter_inputs(paths))
@@ -123,7 +130,13 @@ def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_conf
         paged: dict[str, str] = {}  # multi-page files seen: file -> content hash
         last_file = None
         with open_sink(fmt, output, append=append) as sink:
-            for record in scan_files(files, options):
+            if executor == "dask":
+                from .executors import scan_files_dask
+
+                records = scan_files_dask(files, options, scheduler)
+            else:
+                records = scan_files(files, options)
+            for record in records:
                 sink.write(record)
                 if record.file != last_file:
                     _file_done(inventory, paged, last_file)

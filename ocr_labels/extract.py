@@ -113,36 +113,53 @@ def _identifiers(patterns: PatternSet) -> list[tuple[regex.Pattern[str], str, in
     return cached
 
 
+# Brand names that are also ordinary words or places ("Made in the United States", "New York"):
+# they count only when they stand alone on a line, as a logo does.
+WEAK_IDENTIFIERS = frozenset({"STATE", "ESTATE", "PROFILE", "RELIANCE", "CONCORD", "CANDY", "PRIMUS", "ADMIRAL",
+                              "WOLF", "CAFE", "GIBSON", "YORK", "RICHMOND", "HEIL", "AMERICAN", "PAYNE", "CARRIER",
+                              "INGLIS", "SEARS", "TAPPAN", "COMPAQ", "BRAVIA", "CROSLEY"})
+_LOGO_JUNK = regex.compile(r"[^A-Z0-9&]+")
+
+
 def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None:
     """The brand whose name or alias is printed on the label. A family member's own name
     beats its parent's (a Maytag label also names Whirlpool Corporation)."""
-    joined = "\n".join(fold(t) for t in texts)
+    folded = [fold(t) for t in texts]
+    joined = "\n".join(folded)
     if not joined.strip():
         return None
+    alone = {_LOGO_JUNK.sub("", t) for t in folded}
     scores: dict[str, float] = {}
     for pat, display, length in _identifiers(patterns):
+        ident = _LOGO_JUNK.sub("", fold(display))
+        if ident in WEAK_IDENTIFIERS or _LOGO_JUNK.sub("", pat.pattern) in WEAK_IDENTIFIERS:
+            if not any(pat.fullmatch(a) for a in alone if a):
+                continue
         m = pat.search(joined, timeout=0.5) if length >= 6 else pat.search(joined)
         if m is None:
             continue
         exact = not getattr(m, "fuzzy_counts", (0, 0, 0)) or sum(m.fuzzy_counts) == 0
-        score = min(1.0, 0.55 + 0.05 * length) * (1.0 if exact else 0.8)
+        score = (0.75 + 0.025 * min(length, 10)) * (1.0 if exact else 0.8)
         scores[display] = max(scores.get(display, 0.0), score)
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best_name, best_score = ranked[0]
     best_brand = patterns.get(best_name)
-    # prefer a family member over the parent it names
-    for name, score in ranked[1:]:
-        other = patterns.get(name)
-        if other is not None and best_brand is not None and other.name == best_brand.name \
-                and fold(name) != fold(best_brand.name) and score >= best_score - 0.3:
-            best_name = name
-            break
-    brand = patterns.get(best_name)
-    if brand is None:
+    if best_brand is None:
         return None
-    others = [s for n, s in ranked[1:] if patterns.get(n) is not brand]
+    # a family member's own name beats the parent's ("MAYTAG ... Whirlpool Corporation")
+    parent = best_brand
+    family = {_LOGO_JUNK.sub("", fold(f)) for f in best_brand.family}
+    for name, score in ranked[1:]:
+        if _LOGO_JUNK.sub("", fold(name)) in family:
+            best_name, best_score = name, max(score, best_score)
+            best_brand = patterns.get(name) or best_brand
+            break
+    brand = best_brand
+    related = {best_brand.name, parent.name} | {patterns.get(f).name for f in parent.family if patterns.get(f)}
+    others = [s for n, s in ranked if n != best_name and (patterns.get(n) is None or patterns.get(n).name not in related)
+              and _LOGO_JUNK.sub("", fold(n)) not in family]
     conf = best_score if not others else max(0.3, best_score - 0.5 * max(others))
     return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
 
