@@ -87,13 +87,24 @@ class _PageState:
     views: list[str] = field(default_factory=list)
     brand: extract.BrandGuess | None = None
     keys_seen: bool = False
+    keyed_values: dict[str, list[str]] = field(default_factory=dict)
     label_box: tuple[int, int, int, int] | None = None
 
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
                  barcodes: Sequence[Barcode], to_page: Callable) -> None:
     state.texts.extend(ln.text for ln in lines)
-    state.brand = extract.detect_brand(state.texts, ctx.patterns) or state.brand
+    found = extract.detect_brand(state.texts, ctx.patterns)
+    if found is not None:
+        state.brand = found
+    elif state.brand is None or state.brand.evidence == "patterns":
+        for kv in pairs:
+            state.keyed_values.setdefault(kv.field, []).append(extract.normalise(kv.value))
+        for bc in barcodes:
+            for part in extract.payload_parts(bc):
+                for f in extract.FIELDS:
+                    state.keyed_values.setdefault(f, []).append(part)
+        state.brand = extract.infer_brand(state.keyed_values, ctx.patterns)
     brand = state.brand.brand if state.brand else None
     if pairs:
         state.keys_seen = True
@@ -158,6 +169,8 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
     warnings = list(choice.warnings)
     if state.brand is None:
         warnings.append("brand: no brand name found on the label; generic patterns used")
+    elif state.brand.evidence == "patterns":
+        warnings.append(f"brand: {state.brand.name} inferred from the shapes of model and serial, not read")
     as_of = opts.as_of or date.today()
     manufactured = dates.parse_printed_date("\n".join(state.texts), as_of=as_of)
     if manufactured is None and serial is not None and brand_name:

@@ -24,7 +24,7 @@ FIELDS = ("model", "serial")
 CONFUSABLE: dict[str, str] = {
     "O": "0D", "0": "OD", "D": "0O", "Q": "0O",
     "I": "1L", "1": "IL", "L": "1I", "|": "1I",
-    "S": "5", "5": "S", "B": "8", "8": "B",
+    "S": "5", "5": "S", "$": "S5", "B": "8", "8": "B", "A": "4", "4": "A",
     "Z": "2", "2": "Z", "G": "6", "6": "G",
 }
 MAX_REPAIRS = 3
@@ -94,10 +94,11 @@ def _identifier_pattern(text: str) -> regex.Pattern[str]:
     return regex.compile(rf"(?<![A-Z0-9]){core}(?![A-Z0-9])")
 
 
-_ident_cache: dict[int, list[tuple[regex.Pattern[str], str, int]]] = {}
+_ident_cache: dict[int, list[tuple[regex.Pattern[str], str, int, str]]] = {}
 
 
-def _identifiers(patterns: PatternSet) -> list[tuple[regex.Pattern[str], str, int]]:
+def _identifiers(patterns: PatternSet) -> list[tuple[regex.Pattern[str], str, int, str]]:
+    """(pattern, display name, length, letters-only form) for every name, alias and family member."""
     key = id(patterns)
     cached = _ident_cache.get(key)
     if cached is None:
@@ -108,7 +109,7 @@ def _identifiers(patterns: PatternSet) -> list[tuple[regex.Pattern[str], str, in
             if not folded or (folded, display) in seen or len(folded.replace(" ", "")) < 2:
                 continue
             seen.add((folded, display))
-            cached.append((_identifier_pattern(text), display, len(folded)))
+            cached.append((_identifier_pattern(text), display, len(folded), _LOGO_JUNK.sub("", folded)))
         _ident_cache[key] = cached
     return cached
 
@@ -130,9 +131,8 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
         return None
     alone = {_LOGO_JUNK.sub("", t) for t in folded}
     scores: dict[str, float] = {}
-    for pat, display, length in _identifiers(patterns):
-        ident = _LOGO_JUNK.sub("", fold(display))
-        if ident in WEAK_IDENTIFIERS or _LOGO_JUNK.sub("", pat.pattern) in WEAK_IDENTIFIERS:
+    for pat, display, length, ident in _identifiers(patterns):
+        if ident in WEAK_IDENTIFIERS or length <= 3:
             if not any(pat.fullmatch(a) for a in alone if a):
                 continue
         m = pat.search(joined, timeout=0.5) if length >= 6 else pat.search(joined)
@@ -162,6 +162,32 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
               and _LOGO_JUNK.sub("", fold(n)) not in family]
     conf = best_score if not others else max(0.3, best_score - 0.5 * max(others))
     return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
+
+
+def infer_brand(values: dict[str, list[str]], patterns: PatternSet) -> BrandGuess | None:
+    """When no brand name was read: the one brand whose specific model *and* serial shapes both
+    fit values found next to their key words (Apple's A2141 with C02G414GMD6N). None when no
+    brand, or brands of different families, fit both."""
+    fits = []
+    for brand in patterns.brands:
+        ok = True
+        for field in FIELDS:
+            rules = [r for r in brand.rules(field) if r.strength >= 0.7]
+            if not rules or not any(fixed is not None and fixed[1] <= 1
+                                    for v in values.get(field, ()) for r in rules for fixed in [repair(v, r)]):
+                ok = False
+                break
+        if ok:
+            fits.append(brand)
+    if not fits:
+        return None
+    heads = {b.name for b in fits} - {f for b in fits for f in b.family}
+    if len(heads) != 1:
+        return None
+    head = next(b for b in fits if b.name in heads)
+    if any(b is not head and b.name not in head.family and head.name not in b.family for b in fits):
+        return None
+    return BrandGuess(head.name, head, 0.5, "patterns")
 
 
 @dataclass
@@ -225,9 +251,15 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             out.append(Cand(kv.field, raw, 0.0, "key", box, None, [f"refused: {reason}"]))
             continue
         value, pscore, rule, repairs = _rule_fit(raw, kv.field, brand, patterns)
-        conf = 0.45 + 0.45 * pscore + 0.10 * ocr_conf
         if rule is None:
             conf = 0.25 * ocr_conf + 0.1
+        elif rule.brand == patterns.generic.name and brand is not None and brand.rules(kv.field):
+            # the brand's own shapes for this field all refuse it: likely misread
+            conf = 0.35 + 0.45 * pscore + 0.10 * ocr_conf
+        elif rule.brand == patterns.generic.name:
+            conf = 0.40 + 0.45 * pscore + 0.15 * ocr_conf
+        else:
+            conf = 0.50 + 0.45 * pscore + 0.05 * ocr_conf
         if kv.position == "below":
             conf -= 0.05
         if len(kv.words) > 1:
@@ -270,27 +302,39 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
     return out
 
 
+_PAYLOAD_SPLIT = regex.compile(r"[\x1d\x1e\x04\s,;|]+|<GS>|<RS>")
+
+
+def payload_parts(bc: Barcode) -> list[str]:
+    """A barcode's payload split at group separators and spaces, normalised."""
+    return [p for p in (normalise(x) for x in _PAYLOAD_SPLIT.split(bc.text)) if p]
+
+
 def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, patterns: PatternSet,
                        to_page: Callable[[Box], Box]) -> list[Cand]:
+    """Barcode payloads (or their parts: a Data Matrix may carry model<GS>serial) that fit a
+    brand-specific pattern of a field. UPC/EAN codes are product codes, never a model or serial."""
     out = []
     for bc in barcodes:
-        raw = normalise(bc.text)
-        # "S/N:XXXX" or "SN XXXX" payloads
-        field_hint, _, tail = raw.partition(":")
-        hinted = key_field(field_hint) if tail else None
-        if hinted:
-            raw = tail
-        if bc.format in ("EAN13", "EAN8", "UPCA", "UPCE") or _distractor(raw, brand, patterns):
+        if bc.format.replace("-", "").replace(" ", "").upper() in ("EAN13", "EAN8", "UPCA", "UPCE", "ITF14"):
             continue
-        for field in FIELDS:
-            if hinted and hinted != field:
+        for raw in payload_parts(bc):
+            field_hint, sep, tail = raw.partition(":")
+            hinted = key_field(field_hint) if sep and tail else None
+            if hinted:
+                raw = tail
+            if len(raw) < 4 or _distractor(raw, brand, patterns):
                 continue
-            rules = brand.rules(field) if brand is not None else ()
-            rule = next((r for r in sorted(rules, key=lambda r: -r.strength) if r.fullmatch(raw)), None)
-            if rule is None or _other_field_fits(raw, field, brand):
-                continue
-            conf = 0.55 + 0.3 * rule.strength + (0.1 if hinted else 0.0)
-            out.append(Cand(field, raw, _clip(conf), "barcode", to_page(bc.box), rule.id))
+            for field in FIELDS:
+                if hinted and hinted != field:
+                    continue
+                rules = brand.rules(field) if brand is not None else patterns.all_rules(field)
+                rule = next((r for r in sorted(rules, key=lambda r: -r.strength)
+                             if r.brand != patterns.generic.name and r.fullmatch(raw)), None)
+                if rule is None or _other_field_fits(raw, field, brand):
+                    continue
+                conf = (0.55 if brand is not None else 0.45) + 0.3 * rule.strength + (0.1 if hinted else 0.0)
+                out.append(Cand(field, raw, _clip(conf), "barcode", to_page(bc.box), rule.id))
     return out
 
 

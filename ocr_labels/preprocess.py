@@ -13,8 +13,8 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-TARGET_CAP_HEIGHT = 34  # px: Tesseract reads capitals of about 30-40 px best
-MAX_VIEW_PIXELS = 9_000_000  # cap on the upscaled view: Tesseract time grows with pixels
+TARGET_CAP_HEIGHT = 30  # px: Tesseract reads capitals of about 30-40 px best
+MAX_VIEW_PIXELS = 4_000_000  # cap on the upscaled view: Tesseract time grows with pixels
 ANALYSIS_SIDE = 1400  # geometry is measured on a copy at most this large
 
 
