@@ -99,7 +99,6 @@ def test_walk_skips_other_files_but_tries_named_ones(tmp_path):
 
 
 def test_pdf_text_layer_and_rendered_page(tmp_path):
-    pdfium = pytest.importorskip("pypdfium2")  # a dependency: present in every install
     # a PDF made by Pillow has no text layer: its page is rendered
     path = tmp_path / "scan.pdf"
     _image(200, 100).save(path, "PDF", resolution=72)
@@ -108,7 +107,6 @@ def test_pdf_text_layer_and_rendered_page(tmp_path):
     assert pages[0].image.shape[2] == 3 and pages[0].image.shape[1] >= 800  # 300 dpi
     b, g, r = (int(v) for v in pages[0].image[50, 100])
     assert b < 5 and g < 5 and r > 250
-    del pdfium
 
 
 def test_corrupt_pdf():

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 
 import numpy as np
 import pytest
 
 from ocr_labels import synth
 
-zxingcpp = pytest.importorskip("zxingcpp")
+import zxingcpp  # noqa: E402  (a dependency)
 
 
 def _norm(s: str) -> str:
@@ -55,7 +53,8 @@ def test_hard_photo_is_deterministic():
 
 
 def test_generate_writes_images_and_truth(tmp_path):
-    cv2 = pytest.importorskip("cv2")
+    import cv2
+
     rows = synth.generate(tmp_path, 4, seed=3, difficulty="easy")
     assert len(rows) == 4
     lines = (tmp_path / "truth.jsonl").read_text(encoding="utf-8").splitlines()
@@ -164,37 +163,17 @@ def test_every_drawn_barcode_decodes_on_flat_label():
 
 # ---------------------------------------------------------------- legibility (real Tesseract)
 
-needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
 
 def _ocr(img) -> str:
-    pytesseract = pytest.importorskip("pytesseract")
+    import pytesseract
+
     return _norm(pytesseract.image_to_string(img[:, :, ::-1].copy(), config="--psm 11"))
 
 
-@needs_tesseract
 @pytest.mark.parametrize("brand,seed", [("Whirlpool", 0), ("GE", 0), ("Samsung", 1), ("Bosch", 1)])
-def test_easy_label_is_legible(brand, seed):
+def test_easy_label_is_legible(brand, seed, tesseract):
     img, t = synth.render_label(np.random.default_rng([seed, 99]), brand=brand, difficulty="easy")
     text = _ocr(img)
     assert t["model"] in text, (t["model"], text)
     assert t["serial"] in text, (t["serial"], text)
-
-
-@needs_tesseract
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("OCR_LABELS_SLOW_TESTS"), reason="set OCR_LABELS_SLOW_TESTS=1")
-def test_easy_labels_legible_rate_every_brand():
-    """Every brand, 3 labels each: most values must be read exactly.
-
-    Tesseract reads a 0 that follows letters as O in about one value in eight whatever the font
-    (measured on plain renders too), so this is a rate, not an all-or-nothing check.
-    """
-    found = total = 0
-    for brand in synth.BRANDS:
-        for seed in range(3):
-            img, t = synth.render_label(np.random.default_rng([seed, 99]), brand=brand, difficulty="easy")
-            text = _ocr(img)
-            found += (t["model"] in text) + (t["serial"] in text)
-            total += 2
-    assert found / total >= 0.7, (found, total)
