@@ -172,7 +172,7 @@ def infer_brand(values: dict[str, list[str]], patterns: PatternSet) -> BrandGues
     for brand in patterns.brands:
         ok = True
         for field in FIELDS:
-            rules = [r for r in brand.rules(field) if r.strength >= 0.7]
+            rules = [r for r in brand.rules(field) if r.strength >= 0.85]
             if not rules or not any(fixed is not None and fixed[1] <= 1
                                     for v in values.get(field, ()) for r in rules for fixed in [repair(v, r)]):
                 ok = False
@@ -206,8 +206,6 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
     pools: list[tuple[Sequence[Rule], float]] = []
     if brand is not None:
         pools.append((brand.rules(field), 1.0))
-    else:
-        pools.append((patterns.all_rules(field), 0.6))  # some brand's shape, brand unknown
     pools.append((patterns.generic.rules(field), 1.0))
     best: tuple[str, float, Rule | None, int] = (value, 0.0, None, 0)
     for rules, weight in pools:
@@ -344,6 +342,17 @@ def same_up_to_confusion(a: str, b: str) -> bool:
     return all(x == y or y in CONFUSABLE.get(x, "") for x, y in zip(a, b))
 
 
+def agrees(text: str, code: str) -> bool:
+    """A text reading agrees with a barcode's value: equal up to confusable characters, or
+    the barcode's value with one character at either end that OCR lost ('D3700848' for
+    'CD3700848')."""
+    if same_up_to_confusion(text, code):
+        return True
+    if len(code) == len(text) + 1 and len(text) >= 6:
+        return same_up_to_confusion(text, code[1:]) or same_up_to_confusion(text, code[:-1])
+    return False
+
+
 @dataclass(frozen=True)
 class Choice:
     fields: dict[str, Field]
@@ -373,7 +382,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         if "barcode" in c.source:
             continue
         for b in list(merged.values()):
-            if b.field == c.field and b.source == "barcode" and b.value != c.value and same_up_to_confusion(c.value, b.value):
+            if b.field == c.field and b.source == "barcode" and b.value != c.value and agrees(c.value, b.value):
                 merged[(b.field, b.value)] = replace(b, source="barcode+ocr", confidence=max(b.confidence, c.confidence))
                 merged[k] = replace(c, confidence=0.0)
     for k, c in merged.items():
@@ -408,7 +417,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: no candidate found")
             continue
         conf = best.confidence
-        runners = [c for c in by_field[f] if c.value != best.value and not same_up_to_confusion(c.value, best.value)]
+        other = chosen.get("serial" if f == "model" else "model")
+        runners = [c for c in by_field[f] if c.value != best.value and not same_up_to_confusion(c.value, best.value)
+                   and (other is None or c.value != other.value)]
         if runners and runners[0].confidence > conf - 0.1:
             conf = _clip(conf - 0.15)
             warnings.append(f"{f}: {best.value} and {runners[0].value} compete")

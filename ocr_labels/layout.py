@@ -87,15 +87,15 @@ def group_lines(words: Sequence[Word]) -> list[Line]:
     words = [w for w in words if w.text.strip()]
     rows: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.box[1] + w.box[3] / 2, w.box[0])):
-        cy = w.box[1] + w.box[3] / 2
-        best, best_d = None, None
+        top, bottom = w.box[1], w.box[1] + w.box[3]
+        best, best_overlap = None, 0.0
         for row in rows:
-            ref = row[-1]
-            rcy = sum(x.box[1] + x.box[3] / 2 for x in row) / len(row)
-            h = max(min(ref.box[3], w.box[3]), 1)
-            d = abs(cy - rcy)
-            if d < 0.5 * h and (best_d is None or d < best_d):
-                best, best_d = row, d
+            # vertical overlap with the row's word nearest in x, as a share of the smaller height
+            ref = min(row, key=lambda r: abs(r.box[0] - w.box[0]))
+            overlap = min(bottom, ref.box[1] + ref.box[3]) - max(top, ref.box[1])
+            share = overlap / max(min(ref.box[3], w.box[3]), 1)
+            if share >= 0.5 and share > best_overlap:
+                best, best_overlap = row, share
         if best is None:
             rows.append([w])
         else:
