@@ -1,11 +1,11 @@
 # Set-up and checks. `make demo` and `make test` install whatever is missing:
 # Tesseract 5 with English data (apt-get, where tesseract is absent), fonts for the sample
-# generator, Chromium for the review-page test, and the package with its test tools in .venv.
+# generator, Chromium for the review-page test, the libGL/GLib that OpenCV loads, and the
+# package with its test tools in .venv.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng fonts-dejavu-core chromium
 
 .PHONY: demo test setup system-deps venv bench clean
 
@@ -24,6 +24,8 @@ system-deps:
 	if command -v tesseract >/dev/null 2>&1 && ! tesseract --list-langs 2>/dev/null | grep -qx eng; then missing="$$missing tesseract-ocr-eng"; fi; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ldconfig -p | grep -q 'libGL.so.1 ' || missing="$$missing libgl1"; \
+	ldconfig -p | grep -q 'libgthread-2.0.so.0 ' || missing="$$missing libglib2.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \

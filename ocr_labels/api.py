@@ -118,14 +118,23 @@ def _resolved(state: _PageState, ctx: _Context) -> bool:
     return all(f in choice.fields for f in extract.FIELDS)
 
 
+# RapidOCR finds text lines itself: only the levelled views are worth giving it
+_VIEW_KINDS = {"rapidocr": ("level",)}
+
+
 def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: list[Barcode], engine_name: str) -> None:
     engine = ctx.engine(engine_name)
+    kinds = _VIEW_KINDS.get(engine_name)
+    tried = 0
     for n, view in enumerate(preprocess.plan_views(page.image)):
-        if n >= ctx.options.max_views:
+        if tried >= ctx.options.max_views:
             break
+        if kinds and not view.name.startswith(kinds):
+            continue
         rotated = view.name.startswith("level") and n > 0
         if rotated and state.keys_seen:
             continue  # orientation already right: other variants are worth more
+        tried += 1
         words = engine.read(view.image)
         lines = layout.group_lines(words)
         pairs = layout.find_pairs(lines)

@@ -96,7 +96,14 @@ class RapidOcrEngine:
         self._ocr = RapidOCR()
 
     def read(self, image: np.ndarray) -> list[Word]:
-        result, _ = self._ocr(image)
+        if image.ndim == 2:
+            import cv2
+
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        try:
+            result, _ = self._ocr(image)
+        except Exception as e:  # onnxruntime raises its own types
+            raise EngineError(f"rapidocr failed: {e}") from e
         words = []
         for line_no, (points, text, score) in enumerate(result or ()):
             pts = np.asarray(points, dtype=np.float64)

@@ -69,8 +69,16 @@ def key_field(token: str) -> str | None:
     return None
 
 
+# keys that an engine may glue to their value with no space ('MODELWFW4720RW0', as RapidOCR
+# reads); only long or slashed keys, so that a value that merely starts like a key is left alone
+_GLUED_PREFIX = regex.compile(
+    r"(?P<key>MODEL(?:NO|NUMBER|#)?|M/N|MOD(?:EL)?NO|SERIAL(?:NO|NUMBER|#)?|S/N|SER(?:IAL)?NO|SERIE)"
+    r"[:#.]*(?P<value>(?=[A-Z0-9/\-]*\d)[A-Z0-9][A-Z0-9/\-]{3,})")
+
+
 def split_glued(token: str) -> tuple[str | None, str]:
-    """'MODEL:WFW4720RW0' → ('model', 'WFW4720RW0'); 'S/N:123' → ('serial', '123')."""
+    """'MODEL:WFW4720RW0' → ('model', 'WFW4720RW0'); 'S/N:123' → ('serial', '123');
+    'SERIALCD3700848' → ('serial', 'CD3700848')."""
     for sep in (":", "#", "."):
         if sep in token:
             head, _, tail = token.partition(sep)
@@ -79,6 +87,11 @@ def split_glued(token: str) -> tuple[str | None, str]:
                 field = key_field(head)
                 if field:
                     return field, tail
+    m = _GLUED_PREFIX.fullmatch(fold(token).strip(_PUNCT_EDGES))
+    if m:
+        field = key_field(m.group("key"))
+        if field:
+            return field, m.group("value")
     return None, token
 
 

@@ -52,3 +52,11 @@ def test_two_piece_value_offered_joined():
     lines = group_lines([w("MODEL", 10, 100), w("GXSF30V", 130, 100), w("00", 130 + 18 * 7 + 15, 100)])
     values = [p.value for p in find_pairs(lines)]
     assert values == ["GXSF30V", "GXSF30V00"]
+
+
+def test_key_glued_to_value_without_space():
+    assert split_glued("MODELWFW4720RW0") == ("model", "WFW4720RW0")
+    assert split_glued("SERIALNO.CD3700848") == ("serial", "CD3700848")
+    assert split_glued("S/NCD3700848") == ("serial", "CD3700848")
+    assert split_glued("MODELS") == (None, "MODELS")  # no digit: not a value
+    assert split_glued("MODULE1234") == (None, "MODULE1234")

@@ -1,0 +1,75 @@
+"""The engines on images the tests draw: real Tesseract, real RapidOCR, real zxing-cpp."""
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+
+from ocr_labels import ScanOptions, scan_image
+from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
+from ocr_labels.errors import OcrTimeoutError
+from tests.labels import WHIRLPOOL, draw_label
+
+
+def _code(content, fmt, scale=4):
+    img = np.asarray(zxingcpp.create_barcode(content, fmt).to_image(scale=scale, add_quiet_zones=True))
+    return np.ascontiguousarray(img if img.ndim == 2 else img[:, :, 0])
+
+
+def test_tesseract_words_have_boxes_and_confidences(tesseract):
+    img = cv2.cvtColor(draw_label(WHIRLPOOL), cv2.COLOR_BGR2GRAY)
+    words = TesseractEngine().read(img)
+    texts = [w.text for w in words]
+    assert any(t.startswith("WFW4720RW") for t in texts) and "CD3700848" in texts  # final 0 may read O
+    serial = next(w for w in words if w.text == "CD3700848")
+    x, y, w, h = serial.box
+    assert 20 < h < 80 and w > 3 * h
+    assert 0.5 < serial.confidence <= 1.0
+
+
+def test_tesseract_timeout_is_our_error(tesseract):
+    big = cv2.resize(cv2.cvtColor(draw_label(WHIRLPOOL * 6), cv2.COLOR_BGR2GRAY), None, fx=3, fy=3)
+    with pytest.raises(OcrTimeoutError, match="longer than"):
+        TesseractEngine(timeout=0.01).read(big)
+
+
+def test_rapidocr_reads_the_same_label():
+    words = RapidOcrEngine().read(draw_label(WHIRLPOOL))
+    joined = " ".join(w.text for w in words).replace(" ", "")
+    assert "CD3700848" in joined
+    assert all(0 <= w.confidence <= 1 for w in words)
+
+
+def test_barcodes_code128_and_datamatrix_with_group_separator():
+    code128 = _code("CD3700848", zxingcpp.BarcodeFormat.Code128)
+    dm = _code("WFW4720RW0\x1dCD3700848", zxingcpp.BarcodeFormat.DataMatrix, scale=8)
+    canvas = np.full((600, 900), 255, np.uint8)
+    canvas[50:50 + code128.shape[0], 50:50 + code128.shape[1]] = code128
+    canvas[300:300 + dm.shape[0], 500:500 + dm.shape[1]] = dm
+    found = {b.format: b for b in read_barcodes(canvas)}
+    assert any("128" in f for f in found)
+    code = next(b for f, b in found.items() if "128" in f)
+    assert code.text == "CD3700848"
+    assert 40 <= code.box[0] <= 60 + code128.shape[1]
+    matrix = next(b for f, b in found.items() if "Matrix" in f or "DataMatrix" in f)
+    assert "WFW4720RW0" in matrix.text and "CD3700848" in matrix.text
+
+
+def test_barcode_confirms_text(tesseract):
+    label = draw_label(WHIRLPOOL)
+    code = cv2.cvtColor(_code("CD3700848", zxingcpp.BarcodeFormat.Code128), cv2.COLOR_GRAY2BGR)
+    canvas = np.full((label.shape[0] + code.shape[0] + 40, label.shape[1], 3), 255, np.uint8)
+    canvas[: label.shape[0]] = label
+    canvas[label.shape[0] + 20: label.shape[0] + 20 + code.shape[0], 40:40 + code.shape[1]] = code
+    record = scan_image(canvas)
+    assert record.serial == "CD3700848"
+    assert record.serial_source == "barcode+ocr"
+    assert record.model == "WFW4720RW0" and record.model_source == "key+pattern"
+
+
+def test_auto_engine_gives_the_same_answer_on_a_clean_label(tesseract):
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(engine="auto"))
+    assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
+    assert record.engine == "tesseract"  # resolved without the second engine
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(engine="rapidocr"))
+    assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
+    assert record.engine == "rapidocr"
