@@ -43,8 +43,8 @@ _TEXT_PRINTED_KEYS = regex.compile(r"\b(?:P/?N|PART(?:\s*NO)?|UPC|FCC\s*ID|IC|MF
 
 
 def normalise(value: str) -> str:
-    """Upper-case, no white space, no junk at the ends."""
-    return "".join(fold(value).split()).strip(_EDGE_JUNK)
+    """Upper-case, no white space, no junk at the ends (nor a dangling '/' or '-')."""
+    return "".join(fold(value).split()).strip(_EDGE_JUNK).strip("/-").strip(_EDGE_JUNK)
 
 
 def global_distractor(value: str) -> str | None:
@@ -140,6 +140,8 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
             continue
         exact = not getattr(m, "fuzzy_counts", (0, 0, 0)) or sum(m.fuzzy_counts) == 0
         score = (0.75 + 0.025 * min(length, 10)) * (1.0 if exact else 0.8)
+        if any(pat.fullmatch(a) for a in alone if a):
+            score += 0.1  # a logo stands on its own line; a maker's address does not
         scores[display] = max(scores.get(display, 0.0), score)
     if not scores:
         return None
@@ -152,15 +154,23 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
     parent = best_brand
     family = {_LOGO_JUNK.sub("", fold(f)) for f in best_brand.family}
     for name, score in ranked[1:]:
-        if _LOGO_JUNK.sub("", fold(name)) in family:
+        if _LOGO_JUNK.sub("", fold(name)) in family and score >= best_score - 0.05:
             best_name, best_score = name, max(score, best_score)
             best_brand = patterns.get(name) or best_brand
             break
     brand = best_brand
-    related = {best_brand.name, parent.name} | {patterns.get(f).name for f in parent.family if patterns.get(f)}
-    others = [s for n, s in ranked if n != best_name and (patterns.get(n) is None or patterns.get(n).name not in related)
-              and _LOGO_JUNK.sub("", fold(n)) not in family]
-    conf = best_score if not others else max(0.3, best_score - 0.5 * max(others))
+
+    def fam(b: Brand | None) -> set[str]:
+        return {_LOGO_JUNK.sub("", fold(f)) for f in b.family} if b is not None else set()
+
+    def related(name: str) -> bool:
+        other = patterns.get(name)
+        key = _LOGO_JUNK.sub("", fold(name))
+        return (other is brand or other is parent or key in fam(brand) or key in fam(parent)
+                or _LOGO_JUNK.sub("", fold(brand.name)) in fam(other))
+
+    others = [sc for n, sc in ranked if n != best_name and not related(n)]
+    conf = min(1.0, best_score) if not others else max(0.3, min(1.0, best_score) - 0.5 * max(others))
     return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
 
 

@@ -22,7 +22,7 @@ FUZZY_KEYS = {
 EXACT_KEYS = {
     "model": ("MOD", "MODNO", "M/N", "MN", "MODEL#", "ENR", "E-NR", "E-NO", "ENO", "MTM", "MACHINETYPE",
               "MODELCODE", "TYPE/MODEL"),
-    "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "FD", "SNO", "S/NO", "SERVICE"),
+    "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "FD", "SNO", "S/NO"),
 }
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
@@ -156,7 +156,9 @@ def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
 
 def _is_filler(token: str) -> bool:
     form = fold(token).strip(_PUNCT_EDGES.replace("#", "").replace(":", "").replace("/", ""))
-    return form in FILLERS or form.replace(".", "") in FILLERS or not form.strip(_PUNCT_EDGES + "/-")
+    bare = form.strip(":.#")
+    return (form in FILLERS or bare in FILLERS or form.replace(".", "") in FILLERS
+            or not form.strip(_PUNCT_EDGES + "/-"))
 
 
 def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
@@ -175,10 +177,14 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 i += 1
                 continue
             field = key_field(word.text)
+            j = i + 1
+            if field is None and i + 1 < len(words):
+                # two-word keys: SERVICE TAG, MODEL NO written apart, SERIAL NUMBER
+                field = key_field(_key_form(word.text) + _key_form(words[i + 1].text))
+                j = i + 2
             if field is None:
                 i += 1
                 continue
-            j = i + 1
             while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text) == field):
                 j += 1
             after = [w for w in words[j:]]

@@ -60,3 +60,10 @@ def test_key_glued_to_value_without_space():
     assert split_glued("S/NCD3700848") == ("serial", "CD3700848")
     assert split_glued("MODELS") == (None, "MODELS")  # no digit: not a value
     assert split_glued("MODULE1234") == (None, "MODULE1234")
+
+
+def test_two_word_key_and_key_with_colon_filler():
+    lines = group_lines([w("Service", 10, 100), w("Tag:", 150, 100), w("MPWKST6", 12, 140),
+                         w("Service:", 10, 300), w("1-800-987-6074", 180, 300)])
+    got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
+    assert got == [("serial", "MPWKST6", "below")]  # a lone "Service:" is no key

@@ -1,0 +1,91 @@
+"""Extraction on text the tests write: brand detection, repair, distractors, the threshold."""
+import pytest
+from hypothesis import given, strategies as st
+
+from ocr_labels import classify_text
+from ocr_labels.extract import CONFUSABLE, agrees, detect_brand, global_distractor, normalise, repair
+from ocr_labels.patterns import load_patterns
+
+PATTERNS = load_patterns()
+
+
+@pytest.mark.parametrize("lines, brand", [
+    (["MAYTAG", "Whirlpool Corporation, Benton Harbor, MI"], "Maytag"),  # the family member printed as logo
+    (["FRIGIDAIRE", "Electrolux Home Products, Inc."], "Frigidaire"),
+    (["GE Appliances, a Haier company"], "GE"),
+    (["Made in the United States of America", "New York, NY"], None),  # common words are no brand
+    (["1 GE 2 x"], None),  # a two-letter name inside noise does not count
+])
+def test_brand_detection(lines, brand):
+    guess = detect_brand(lines, PATTERNS)
+    assert (guess.name if guess else None) == brand
+
+
+def test_repair_by_the_patterns_character_classes():
+    apple = PATTERNS.get("Apple")
+    rule = next(r for r in apple.serials if r.id == "apple-serial-12")
+    assert repair("CO2G414GMD6N", rule) == ("C02G414GMD6N", 1)
+    assert repair("C02G414GMD6N", rule) == ("C02G414GMD6N", 0)
+    assert repair("XXXXXXXXXXXXXXXXXX", rule) is None
+
+
+@pytest.mark.parametrize("value, kind", [
+    ("03/2017", "date"), ("1-800-253-1301", "phone number"), ("120V", "rating"), ("15A", "rating"),
+    ("012345678905", "UPC/EAN"), ("WFW4720RW0", None), ("CD3700848", None),
+])
+def test_global_distractors(value, kind):
+    assert global_distractor(value) == kind
+
+
+def test_part_number_is_never_the_serial():
+    r = classify_text("WHIRLPOOL\nP/N W10336553\nMODEL WFW4720RW0\nSERIAL CD3700848")
+    assert (r.brand, r.model, r.serial) == ("Whirlpool", "WFW4720RW0", "CD3700848")
+    assert r.model_source == r.serial_source == "key+pattern"
+    assert "W10336553" not in (r.model, r.serial)
+
+
+def test_confusable_zero_repaired_by_brand_shape():
+    r = classify_text("Whirlpool\nMODEL WFW4720RWO\nSERIAL CD37OO848")
+    assert (r.model, r.serial) == ("WFW4720RW0", "CD3700848")
+    assert any("repaired" in c.get("reason", "") for c in r.candidates)
+
+
+def test_unsure_field_stays_empty_and_says_why():
+    # a serial next to its key that fits none of GE's shapes: left empty at the default threshold
+    r = classify_text("GE Appliances\nMODEL GTS18GBSARWW\nSERIAL 12-34")
+    assert r.model == "GTS18GBSARWW"
+    assert r.serial is None
+    assert any(w.startswith("serial:") for w in r.warnings)
+
+
+def test_printed_date_wins_over_decoded():
+    r = classify_text("Whirlpool\nMODEL WFW4720RW0\nSERIAL CD3700848\nMFG DATE 05/2014")
+    assert r.manufactured["source"] == "printed"
+    assert (r.manufactured["year"], r.manufactured["month"]) == (2014, 5)
+
+
+def test_serial_date_decoded():
+    r = classify_text("Whirlpool\nMODEL WFW4720RW0\nSERIAL CD3700848")
+    assert r.manufactured["source"] == "decoded"
+    # char 2 = year code D (1994 or 2024 on the 30-symbol cycle), chars 3-4 = week 37
+    assert r.manufactured["candidates"] == [1994, 2024]
+    assert r.manufactured["week"] == 37
+
+
+def test_barcode_agreement_rules():
+    assert agrees("CD37OO848", "CD3700848")
+    assert agrees("D3700848", "CD3700848")  # OCR lost the first character
+    assert not agrees("CD3700849", "CD3700848")
+
+
+@given(st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789 -/.:", max_size=30))
+def test_normalise_is_idempotent_and_has_no_spaces(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert " " not in once
+
+
+def test_confusion_table_is_symmetric_enough():
+    for a, alts in CONFUSABLE.items():
+        for b in alts:
+            assert b in CONFUSABLE, (a, b)
