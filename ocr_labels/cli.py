@@ -178,19 +178,11 @@ def _file_done(inventory, paged: dict[str, str], file: str | None) -> None:
 
 
 def _register() -> None:
-    try:  # TEMPORARY while the modules land
-        from .cli_brands import decode_cmd, patterns_cmd
-        main.add_command(patterns_cmd)
-        main.add_command(decode_cmd)
-    except ImportError:
-        pass
-    try:
-        from .cli_inventory import inventory_cmd, recalls_cmd, report_cmd
-    except ImportError:
-        return
-    main.add_command(inventory_cmd)
-    main.add_command(report_cmd)
-    main.add_command(recalls_cmd)
+    from .cli_brands import decode_cmd, patterns_cmd
+    from .cli_inventory import inventory_cmd, recalls_cmd, report_cmd
+
+    for command in (patterns_cmd, decode_cmd, inventory_cmd, report_cmd, recalls_cmd):
+        main.add_command(command)
 
 
 _register()
