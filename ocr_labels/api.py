@@ -234,7 +234,35 @@ def _scan_page(page: sources.Page, ctx: _Context) -> Record:
             _ocr_views(page, ctx, state, [], "rapidocr")
         except MissingEngineError:
             pass
-    return _finish(state, ctx, page.file, page.page, page.sha256, t0, first)
+    record = _finish(state, ctx, page.file, page.page, page.sha256, t0, first)
+    if opts.debug_dir:
+        _debug_chosen(opts.debug_dir, page, record)
+    return record
+
+
+def _debug_chosen(debug_dir: str, page: sources.Page, record: Record) -> None:
+    """The photo with the label area and the chosen model (blue) and serial (red) boxed, and the
+    label crop: why a value was picked is visible at a glance."""
+    import cv2
+
+    out = Path(debug_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = Path(page.file).stem + (f"-p{page.page}" if page.page else "")
+    img = page.image.copy()
+    boxes = record.boxes or {}
+    thick = max(2, img.shape[1] // 400)
+    for name, colour in (("label", (0, 170, 0)), ("model", (220, 80, 0)), ("serial", (0, 0, 220))):
+        if name in boxes:
+            x, y, w, h = boxes[name]
+            cv2.rectangle(img, (x, y), (x + w, y + h), colour, thick)
+            value = getattr(record, name, None) if name != "label" else None
+            if value:
+                cv2.putText(img, value, (x, max(0, y - 6)), cv2.FONT_HERSHEY_SIMPLEX, 0.8, colour, 2)
+    cv2.imwrite(str(out / f"{stem}.chosen.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if "label" in boxes:
+        x, y, w, h = boxes["label"]
+        if w > 0 and h > 0:
+            cv2.imwrite(str(out / f"{stem}.label.jpg"), page.image[y:y + h, x:x + w], [cv2.IMWRITE_JPEG_QUALITY, 85])
 
 
 def _debug_save(debug_dir: str, page: sources.Page, view: preprocess.View, words: Sequence[Word]) -> None:

@@ -98,3 +98,12 @@ def test_missing_tesseract_says_how_to_install(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "apt-get install tesseract-ocr" in result.stderr
     assert result.stdout == ""
+
+
+def test_debug_folder_shows_views_crop_and_choice(batch, tmp_path):
+    debug = tmp_path / "debug"
+    result = CliRunner().invoke(main, ["scan", str(batch / "a_good.jpg"), "--debug", str(debug), "-q"])
+    assert result.exit_code == 0
+    names = sorted(p.name for p in debug.iterdir())
+    assert "a_good.chosen.jpg" in names and "a_good.label.jpg" in names
+    assert any(n.startswith("a_good.level") for n in names)
