@@ -27,6 +27,10 @@ CONFUSABLE: dict[str, str] = {
     "S": "5", "5": "S", "$": "S5", "B": "8", "8": "B", "A": "4", "4": "A",
     "Z": "2", "2": "Z", "G": "6", "6": "G",
 }
+# Pairs that many label fonts draw alike (O and 0 are often the very same glyph). A reading
+# that already fits a brand shape is changed only through these; the looser pairs (S/5, B/8,
+# Z/2, G/6, A/4) repair only a reading that fits no shape at all.
+LOOKALIKE: dict[str, str] = {"O": "0D", "0": "OD", "D": "0O", "Q": "0O", "I": "1L", "1": "IL", "L": "1I", "|": "1I"}
 MAX_REPAIRS = 3
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
@@ -43,8 +47,9 @@ _TEXT_PRINTED_KEYS = regex.compile(r"\b(?:P/?N|PART(?:\s*NO)?|UPC|FCC\s*ID|IC|MF
 
 
 def normalise(value: str) -> str:
-    """Upper-case, no white space, no junk at the ends (nor a dangling '/' or '-')."""
-    return "".join(fold(value).split()).strip(_EDGE_JUNK).strip("/-").strip(_EDGE_JUNK)
+    """Upper-case, no white space, no junk at the ends. A dangling '/' or '-' is kept: it may
+    be a misread character, and a value that then fits no shape is better left empty."""
+    return "".join(fold(value).split()).strip(_EDGE_JUNK)
 
 
 def global_distractor(value: str) -> str | None:
@@ -54,18 +59,18 @@ def global_distractor(value: str) -> str | None:
     return None
 
 
-def repair(value: str, rule: Rule) -> tuple[str, int] | None:
+def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
     """The value itself if the rule fits it, else the variant with the fewest confusable
-    characters swapped (at most MAX_REPAIRS) that fits; None when nothing fits."""
+    characters swapped (at most MAX_REPAIRS, through ``table``) that fits; None when nothing fits."""
     if rule.fullmatch(value):
         return value, 0
-    spots = [i for i, ch in enumerate(value) if ch in CONFUSABLE]
+    spots = [i for i, ch in enumerate(value) if ch in table]
     if not spots or len(value) > 24:
         return None
     for n in range(1, min(MAX_REPAIRS, len(spots)) + 1):
         tried = 0
         for combo in itertools.combinations(spots, n):
-            for subs in itertools.product(*(CONFUSABLE[value[i]] for i in combo)):
+            for subs in itertools.product(*(table[value[i]] for i in combo)):
                 chars = list(value)
                 for i, c in zip(combo, subs):
                     chars[i] = c
@@ -218,9 +223,11 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
         pools.append((brand.rules(field), 1.0))
     pools.append((patterns.generic.rules(field), 1.0))
     best: tuple[str, float, Rule | None, int] = (value, 0.0, None, 0)
+    fits_as_read = brand is not None and any(r.fullmatch(value) for r in brand.rules(field))
+    table = LOOKALIKE if fits_as_read else CONFUSABLE
     for rules, weight in pools:
         for rule in rules:
-            fixed = repair(value, rule)
+            fixed = repair(value, rule, table)
             if fixed is None:
                 continue
             new, n = fixed
@@ -270,7 +277,9 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             conf = 0.50 + 0.45 * pscore + 0.05 * ocr_conf
         if kv.position == "below":
             conf -= 0.05
-        if len(kv.words) > 1:
+        if len(kv.words) > 1 and rule is not None and rule.brand != patterns.generic.name:
+            conf += 0.03  # 'GCV-50 300': the brand's shape spans both pieces
+        elif len(kv.words) > 1:
             conf -= 0.03
         notes = []
         if repairs:
@@ -280,6 +289,12 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes))
+    # a one-piece reading that a two-piece reading of the same key extends is not a rival
+    for c in out:
+        if any(o is not c and o.field == c.field and o.value != c.value and o.value.startswith(c.value)
+               and o.rule and o.confidence >= c.confidence - 0.1 for o in out):
+            c.confidence = _clip(c.confidence - 0.2)
+            c.notes.append("a longer reading of the same key fits too")
     return out
 
 

@@ -1,41 +1,47 @@
-"""End to end on generated photos: real Tesseract, exact model and serial for each photo."""
+"""End to end on generated photos: real Tesseract, the generator's own truth files."""
 import json
 
 import pytest
 
 from ocr_labels import ScanOptions, scan_paths, synth
 
-# (difficulty, seed, count): fixed so that the expected values are known; these are the
-# generator's own images with their truth, not tuned answers (the assertion is the truth file)
-SETS = [("easy", 7, 6), ("medium", 11, 4)]
+# Sets the pipeline must read exactly, photo by photo.
+EXACT = [("easy", 7, 6), ("medium", 11, 4)]
+# Sets where a field may stay empty (Tesseract misreads a character the brand's shape cannot
+# settle) but must never be wrong: a wrong value is worse than none.
+NEVER_WRONG = [("easy", 3, 6), ("medium", 5, 6)]
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    out = []
-    for difficulty, seed, count in SETS:
-        folder = tmp_path_factory.mktemp(f"{difficulty}{seed}")
-        synth.generate(folder, count, seed, difficulty)
-        truth = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
-        out.append((folder, truth))
-    return out
-
-
-@pytest.mark.parametrize("index", range(len(SETS)))
-def test_generated_photos_read_exactly(generated, index, tesseract):
-    folder, truth = generated[index]
+def _generate(tmp_path_factory, difficulty, seed, count):
+    folder = tmp_path_factory.mktemp(f"{difficulty}{seed}")
+    synth.generate(folder, count, seed, difficulty)
+    truth = [json.loads(line) for line in (folder / "truth.jsonl").read_text().splitlines()]
     records = list(scan_paths([folder], ScanOptions()))
     assert len(records) == len(truth)
+    return truth, records
+
+
+@pytest.mark.parametrize("difficulty, seed, count", EXACT)
+def test_generated_photos_read_exactly(tmp_path_factory, difficulty, seed, count, tesseract):
+    truth, records = _generate(tmp_path_factory, difficulty, seed, count)
     got = [(r.file.split("/")[-1], r.model, r.serial) for r in records]
     want = [(t["file"], t["model"], t["serial"]) for t in truth]
     assert got == want
+    for r in records:
+        assert r.model_source and r.serial_source
+        assert 0.0 < r.model_confidence <= 1.0 and 0.0 < r.serial_confidence <= 1.0
+        assert r.boxes["model"][2] > 0 and r.boxes["serial"][2] > 0
 
 
-def test_records_say_where_values_came_from(generated, tesseract):
-    folder, truth = generated[0]
-    record = next(iter(scan_paths([folder / truth[0]["file"]])))
-    assert record.brand == truth[0]["brand"] or record.brand is not None
-    assert record.model_source in ("key+pattern", "barcode+ocr", "key", "pattern", "barcode")
-    assert 0.0 < record.model_confidence <= 1.0
-    x, y, w, h = record.boxes["model"]
-    assert w > 0 and h > 0
+@pytest.mark.parametrize("difficulty, seed, count", NEVER_WRONG)
+def test_generated_photos_never_wrong(tmp_path_factory, difficulty, seed, count, tesseract):
+    truth, records = _generate(tmp_path_factory, difficulty, seed, count)
+    right = 0
+    for t, r in zip(truth, records):
+        for field in ("model", "serial"):
+            value = getattr(r, field)
+            assert value in (None, t[field]), (t["file"], field, value, t[field])
+            right += value == t[field]
+        if r.model is None or r.serial is None:
+            assert any(w.startswith(("model:", "serial:")) for w in r.warnings)  # says why
+    assert right >= 0.75 * 2 * len(truth)
