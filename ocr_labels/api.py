@@ -39,7 +39,7 @@ class ScanOptions:
     workers: int = 1
     max_views: int = 6  # how many preprocessed views to try per page at most
     barcodes: bool = True
-    timeout: float = 60.0  # seconds per Tesseract call
+    timeout: float = 20.0  # seconds per Tesseract call (a view that takes longer is skipped)
     as_of: date | None = None  # for age_years; today when None
     debug_dir: str | None = None
 
@@ -88,6 +88,7 @@ class _PageState:
     brand: extract.BrandGuess | None = None
     keys_seen: bool = False
     keyed_values: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     label_box: tuple[int, int, int, int] | None = None
 
 
@@ -135,7 +136,14 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         if rotated and state.keys_seen:
             continue  # orientation already right: other variants are worth more
         tried += 1
-        words = engine.read(view.image)
+        try:
+            words = engine.read(view.image)
+        except OcrTimeoutError as e:
+            # one pathological view (dense texture) must not cost the photo: try the others
+            state.warnings.append(f"{engine_name} view {view.name}: {e}")
+            if len(state.warnings) >= 2:
+                break
+            continue
         lines = layout.group_lines(words)
         pairs = layout.find_pairs(lines)
         _add_reading(state, ctx, lines, pairs, barcodes if n == 0 else (), view.box_to_page)
@@ -150,6 +158,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             _debug_save(ctx.options.debug_dir, page, view, words)
         if _resolved(state, ctx):
             break
+    if tried and not any(v.startswith(f"{engine_name}:") for v in state.views):
+        raise OcrTimeoutError(f"every {engine_name} pass timed out ({ctx.options.timeout:g} s each)")
 
 
 def _text_lines(text: str) -> list[Line]:
@@ -175,7 +185,7 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
     model = choice.fields.get("model")
     serial = choice.fields.get("serial")
     brand_name = state.brand.name if state.brand else None
-    warnings = list(choice.warnings)
+    warnings = list(choice.warnings) + state.warnings
     if state.brand is None:
         warnings.append("brand: no brand name found on the label; generic patterns used")
     elif state.brand.evidence == "patterns":
