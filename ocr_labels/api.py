@@ -36,6 +36,7 @@ class ScanOptions:
     engine: str = "tesseract"  # "tesseract", "rapidocr" or "auto"
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     patterns: tuple[str, ...] = ()  # extra pattern folders
+    builtin_patterns: bool = True  # False: only the folders in ``patterns``
     workers: int = 1
     max_views: int = 6  # how many preprocessed views to try per page at most
     barcodes: bool = True
@@ -60,7 +61,7 @@ class _Context:
 
 
 def _context(options: ScanOptions) -> _Context:
-    return _Context(options, load_patterns(options.patterns))
+    return _Context(options, load_patterns(options.patterns, builtin=options.builtin_patterns))
 
 
 def check_setup(options: ScanOptions = ScanOptions()) -> None:
@@ -75,7 +76,7 @@ def check_setup(options: ScanOptions = ScanOptions()) -> None:
         except ImportError:
             if options.engine == "rapidocr":
                 raise MissingEngineError("--engine rapidocr needs: pip install 'ocr-labels[rapidocr]'") from None
-    load_patterns(options.patterns)
+    load_patterns(options.patterns, builtin=options.builtin_patterns)
 
 
 # ---------------------------------------------------------------- one page

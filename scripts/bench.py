@@ -116,13 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-plain", action="store_true", help="skip the plain-Tesseract baseline")
     ap.add_argument("--records", type=Path, help="also write ocr-labels' records (JSON Lines) here")
     ap.add_argument("--show", action="store_true", help="print each image's truth and answers")
+    ap.add_argument("--patterns", type=Path, help="use only the pattern files in this folder (e.g. a subset of brands)")
     args = ap.parse_args(argv)
 
     rows = load_truth(args.folder)
     if args.limit:
         rows = rows[: args.limit]
     files = [args.folder / r["file"] for r in rows]
-    options = ScanOptions(engine=args.engine, workers=args.workers, min_confidence=0.0)
+    options = ScanOptions(engine=args.engine, workers=args.workers, min_confidence=0.0,
+                          patterns=(str(args.patterns),) if args.patterns else (),
+                          builtin_patterns=args.patterns is None)
 
     t0 = time.perf_counter()
     records: dict[str, Record] = {}
@@ -136,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(r.to_json() + "\n")
 
     default_min = ScanOptions().min_confidence
-    print(f"# {args.folder}: {len(files)} images, workers={args.workers}, engine={args.engine}\n")
+    brands = f", patterns={args.patterns}" if args.patterns else ", all built-in patterns"
+    print(f"# {args.folder}: {len(files)} images, workers={args.workers}, engine={args.engine}{brands}\n")
     print(HEADER)
 
     def at(threshold: float) -> list[dict]:
