@@ -137,6 +137,8 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
     alone = {_LOGO_JUNK.sub("", t) for t in folded}
     scores: dict[str, float] = {}
     for pat, display, length, ident in _identifiers(patterns):
+        if length <= 2:
+            continue  # 'GE', 'LG', 'HP' alone are too often OCR noise: their longer aliases count
         if ident in WEAK_IDENTIFIERS or length <= 3:
             if not any(pat.fullmatch(a) for a in alone if a):
                 continue
@@ -257,6 +259,8 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
     out = []
     for kv in pairs:
         raw = normalise(kv.value)
+        if _key_text(kv.key.text) == "FD" and raw[:1].isdigit():
+            raw = "FD" + raw  # BSH prints 'FD 8703 001911': FD is part of the serial
         if len(raw) < 3:
             continue
         reason = _distractor(raw, brand, patterns)
@@ -296,6 +300,10 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             c.confidence = _clip(c.confidence - 0.2)
             c.notes.append("a longer reading of the same key fits too")
     return out
+
+
+def _key_text(text: str) -> str:
+    return normalise(text).rstrip(":.#")
 
 
 def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: PatternSet,

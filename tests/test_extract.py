@@ -15,6 +15,7 @@ PATTERNS = load_patterns()
     (["GE Appliances, a Haier company"], "GE"),
     (["Made in the United States of America", "New York, NY"], None),  # common words are no brand
     (["1 GE 2 x"], None),  # a two-letter name inside noise does not count
+    (["GE"], None),  # nor alone: OCR noise makes such lines; "GE Appliances" counts
 ])
 def test_brand_detection(lines, brand):
     guess = detect_brand(lines, PATTERNS)
@@ -89,3 +90,8 @@ def test_confusion_table_is_symmetric_enough():
     for a, alts in CONFUSABLE.items():
         for b in alts:
             assert b in CONFUSABLE, (a, b)
+
+
+def test_bsh_fd_is_part_of_the_serial():
+    r = classify_text("BOSCH\nE-Nr. SHPM2E1/11\nFD 0406786831")
+    assert (r.brand, r.model, r.serial) == ("Bosch", "SHPM2E1/11", "FD0406786831")
