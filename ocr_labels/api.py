@@ -147,9 +147,10 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             continue
         lines = layout.group_lines(words)
         pairs = layout.find_pairs(lines)
-        _add_reading(state, ctx, lines, pairs, barcodes if n == 0 else (), view.box_to_page)
+        first_reading = not state.views
+        _add_reading(state, ctx, lines, pairs, barcodes if first_reading else (), view.box_to_page)
         state.views.append(f"{engine_name}:{view.name}")
-        if n == 0:
+        if first_reading:
             h, w = view.image.shape[:2]
             x, y, bw, bh = view.box_to_page((0, 0, w, h))
             ph, pw = page.image.shape[:2]
