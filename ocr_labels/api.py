@@ -338,7 +338,6 @@ _worker_ctx: _Context | None = None
 
 def _worker_init(options: ScanOptions) -> None:
     global _worker_ctx
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per worker process
     _worker_ctx = _context(options)
 
 
