@@ -292,6 +292,16 @@ class _Codes:
     week: int | None
 
 
+
+def _part_number(part: DatePart, serial: str, groups: dict[str, str] | None) -> int | None:
+    """The month or week a date part encodes: its code's place in the letter sequence counted from
+    ``start``, or the number as written; None when the code is missing or not in the sequence."""
+    code = part.read(serial, groups)
+    i = None if code is None else part.index(code)
+    if i is None:
+        return None
+    return i + part.start if part.sequence is not None else i
+
 def _read_codes(rule: DateRule, serial: str) -> _Codes | None:
     groups = None
     if rule.regex is not None:
@@ -313,19 +323,13 @@ def _read_codes(rule: DateRule, serial: str) -> _Codes | None:
     half = idx % per if per == 2 else 0
     month = week = None
     if rule.month is not None:
-        code = rule.month.read(serial, groups)
-        i = None if code is None else rule.month.index(code)
-        if i is None:
-            return None
-        month = i + rule.month.start if rule.month.sequence is not None else i
-        if not 1 <= month <= 12:
+        month = _part_number(rule.month, serial, groups)
+        if month is None or not 1 <= month <= 12:
             return None
     if rule.week is not None:
-        code = rule.week.read(serial, groups)
-        i = None if code is None else rule.week.index(code)
-        if i is None:
+        week = _part_number(rule.week, serial, groups)
+        if week is None:
             return None
-        week = i + rule.week.start if rule.week.sequence is not None else i
         if half:
             week += rule.week.half_offset
         if not 1 <= week <= 53:

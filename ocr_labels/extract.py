@@ -43,7 +43,6 @@ _GLOBAL_DISTRACTORS: list[tuple[str, regex.Pattern[str]]] = [
     ("number", regex.compile(r"\d{1,4}")),
     ("word", regex.compile(r"[A-Z]+")),
 ]
-_TEXT_PRINTED_KEYS = regex.compile(r"\b(?:P/?N|PART(?:\s*NO)?|UPC|FCC\s*ID|IC|MFG\s*NO|PNC|PROD\.?\s*NO)\b")
 
 
 def normalise(value: str) -> str:
@@ -239,7 +238,7 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
     return best
 
 
-def _distractor(value: str, brand: Brand | None, patterns: PatternSet) -> str | None:
+def _distractor(value: str, brand: Brand | None) -> str | None:
     if brand is not None:
         rule = brand.distractor(value)
         if rule is not None:
@@ -263,7 +262,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             raw = "FD" + raw  # BSH prints 'FD 8703 001911': FD is part of the serial
         if len(raw) < 3:
             continue
-        reason = _distractor(raw, brand, patterns)
+        reason = _distractor(raw, brand)
         ocr_conf = sum(w.confidence for w in kv.words) / len(kv.words)
         box = to_page(_union(w.box for w in kv.words))
         if reason:
@@ -317,7 +316,7 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
             if key_field(w.text) or after_distractor_key(line, i):
                 continue
             raw = normalise(w.text)
-            if len(raw) < 5 or _distractor(raw, brand, patterns):
+            if len(raw) < 5 or _distractor(raw, brand):
                 continue
             for field in FIELDS:
                 rules = [r for r in brand.rules(field) if r.strength >= 0.5]
@@ -354,7 +353,7 @@ def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, pattern
             hinted = key_field(field_hint) if sep and tail else None
             if hinted:
                 raw = tail
-            if len(raw) < 4 or _distractor(raw, brand, patterns):
+            if len(raw) < 4 or _distractor(raw, brand):
                 continue
             for field in FIELDS:
                 if hinted and hinted != field:

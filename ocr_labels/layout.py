@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import regex
 
@@ -239,6 +239,3 @@ def after_distractor_key(line: Line, index: int) -> bool:
             break
     return False
 
-
-def line_texts(lines: Iterable[Line]) -> list[str]:
-    return [ln.text for ln in lines]
