@@ -32,6 +32,8 @@ CONFUSABLE: dict[str, str] = {
 # Z/2, G/6, A/4) repair only a reading that fits no shape at all.
 LOOKALIKE: dict[str, str] = {"O": "0D", "0": "OD", "D": "0O", "Q": "0O", "I": "1L", "1": "IL", "L": "1I", "|": "1I"}
 MAX_REPAIRS = 3
+AGREEMENT_BONUS = 0.06  # per further independent reading of the same value (two at most)
+DISAGREEMENT_PENALTY = 0.05  # per reading of the same key that read another value (two at most)
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
 # Strings that are never a model or serial, whatever the brand.
@@ -215,6 +217,7 @@ class Cand:
     box: Box | None = None
     rule: str | None = None
     notes: list[str] = dc_field(default_factory=list)
+    reading: int = 0  # which OCR reading (view or focused crop) it came from
 
 
 def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet) -> tuple[str, float, Rule | None, int]:
@@ -385,6 +388,35 @@ def agrees(text: str, code: str) -> bool:
     return False
 
 
+def near_miss(text: str, code: str) -> bool:
+    """A long text reading two characters or fewer away from a barcode's value
+    ('...GLYCF' for '...GLVCF'): a misreading of the printed copy, not a rival."""
+    return len(code) == len(text) >= 8 and sum(x != y for x, y in zip(text, code)) <= 2
+
+
+def _key_votes(cands: Sequence[Cand]) -> tuple[dict[tuple[str, str], set[int]], dict[str, set[int]]]:
+    """Which readings read each keyed value, and which readings read any value for each key."""
+    votes: dict[tuple[str, str], set[int]] = {}
+    tried: dict[str, set[int]] = {}
+    for c in cands:
+        if not c.source.startswith("key"):
+            continue
+        tried.setdefault(c.field, set()).add(c.reading)
+        if c.confidence > 0:
+            votes.setdefault((c.field, c.value), set()).add(c.reading)
+    return votes, tried
+
+
+def _opposed(value: str, field: str, votes: dict[tuple[str, str], set[int]], tried: set[int]) -> int:
+    """Readings of the field's key that read something else: not this value, not a part of it
+    and not the same up to confusable characters."""
+    support = set(votes.get((field, value), ()))
+    for (f, other), rs in votes.items():
+        if f == field and other != value and (other in value or value in other or same_up_to_confusion(other, value)):
+            support |= rs
+    return len(tried - support)
+
+
 @dataclass(frozen=True)
 class Choice:
     fields: dict[str, Field]
@@ -397,11 +429,13 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     keep a field only when its best value clears the threshold and its runner-up is far behind."""
     merged: dict[tuple[str, str], Cand] = {}
     counts: dict[tuple[str, str], int] = {}
+    readings: dict[tuple[str, str], set[int]] = {}
     for c in cands:
         if c.confidence <= 0:
             continue
         k = (c.field, c.value)
         counts[k] = counts.get(k, 0) + 1
+        readings.setdefault(k, set()).add(c.reading)
         have = merged.get(k)
         if have is None:
             merged[k] = replace(c, notes=list(c.notes))
@@ -417,17 +451,33 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             if b.field == c.field and b.source == "barcode" and b.value != c.value and agrees(c.value, b.value):
                 merged[(b.field, b.value)] = replace(b, source="barcode+ocr", confidence=max(b.confidence, c.confidence))
                 merged[k] = replace(c, confidence=0.0)
+            elif b.field == c.field and b.source == "barcode" and near_miss(c.value, b.value):
+                merged[k] = replace(c, confidence=0.0)  # the code is checksummed; the text is a misreading
+    votes, tried = _key_votes(cands)
     for k, c in merged.items():
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
+            continue
+        conf, notes = c.confidence, list(c.notes)
+        if len(readings[k]) > 1:
+            # independent readings (other views, zoomed re-reads) that agree
+            conf += AGREEMENT_BONUS * min(len(readings[k]) - 1, 2)
+            notes.append(f"read alike {len(readings[k])} times")
         elif counts[k] > 1:
-            merged[k] = replace(c, confidence=_clip(c.confidence + 0.03 * min(counts[k] - 1, 3)))
+            conf += 0.03 * min(counts[k] - 1, 3)
+        if "key" in c.source:
+            against = _opposed(c.value, c.field, votes, tried.get(c.field, set()))
+            if against:
+                # readings of the same key that read something else
+                conf -= DISAGREEMENT_PENALTY * min(against, 2)
+                notes.append(f"{against} other reading{'s' * (against > 1)} of the key disagree")
+        merged[k] = replace(c, confidence=_clip(conf), notes=notes)
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}
     for c in merged.values():
         by_field[c.field].append(c)
     for f in FIELDS:
-        by_field[f].sort(key=lambda c: -c.confidence)
+        by_field[f].sort(key=lambda c: (-c.confidence, -len(readings.get((c.field, c.value), ()))))
     warnings: list[str] = []
     chosen: dict[str, Cand] = {}
     for f in FIELDS:
@@ -450,7 +500,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             continue
         conf = best.confidence
         other = chosen.get("serial" if f == "model" else "model")
-        runners = [c for c in by_field[f] if c.value != best.value and not same_up_to_confusion(c.value, best.value)
+        # a variant that differs only in confusable characters is a rival too when no brand
+        # shape settles those characters (the generic shapes accept both O and 0)
+        settled = best.rule is not None and not best.rule.startswith("generic-")
+        runners = [c for c in by_field[f] if c.value != best.value
+                   and not (settled and same_up_to_confusion(c.value, best.value))
                    and (other is None or c.value != other.value)]
         if runners and runners[0].confidence > conf - 0.1:
             conf = _clip(conf - 0.15)

@@ -140,16 +140,36 @@ class KeyValue:
     position: str  # "glued", "right" or "below"
 
 
+# Words of a label's running text that OCR glues to the value before them when the space is
+# narrow ('Model A2141 Rated 20V' read as 'A2141RATED'): cut off after a value's last digit.
+_TAIL_WORDS = (r"(?:RATED|RATING|INPUT|OUTPUT|MADE|VOLTS?|VOLTAGE|AMPS|WATTS|POWER|TYPE|CLASS|LISTED|DESIGNED|"
+               r"ASSEMBLED|MODEL|SERIAL|PRODUCT|CAUTION|WARNING|DATE|MFG|MFD|EMC|FCC)[:.]?")
+_GLUED_TAIL = regex.compile(r"(?P<value>.*\d[A-Z0-9/\-]*?)" + _TAIL_WORDS)
+_TAIL_WORD = regex.compile(_TAIL_WORDS)
+
+
+def trim_glued_tail(text: str) -> str:
+    """'A2141RATED' → 'A2141'; values that merely end in letters are left alone."""
+    m = _GLUED_TAIL.fullmatch(fold(text))
+    if m is None or len(m.group("value")) < 3:
+        return text
+    return m.group("value")
+
+
 def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
     """The first word after a key, and the first two joined when they sit close together
     (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces)."""
     out = []
     first = words[0]
+    trimmed = trim_glued_tail(first.text)
+    if trimmed != first.text:
+        return [(trimmed, (first,))]
     out.append((first.text, (first,)))
     if len(words) > 1:
         second = words[1]
         gap = second.box[0] - (first.box[0] + first.box[2])
-        if gap < 1.2 * max(first.box[3], 1) and key_field(second.text) is None:
+        if gap < 1.2 * max(first.box[3], 1) and key_field(second.text) is None \
+                and not _TAIL_WORD.fullmatch(fold(second.text)):
             out.append((first.text + second.text, (first, second)))
     return out
 

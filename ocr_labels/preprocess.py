@@ -202,3 +202,38 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT)
     if region is not None:
         yield make(base_rot, "fullframe", crop=False)
 
+
+
+FOCUS_CAP_HEIGHT = 36  # px: a key and its value re-read on their own, a little larger than the page view
+FOCUS_MAX_PIXELS = 600_000
+
+
+def focus(grey: np.ndarray, view: View, box: tuple[int, int, int, int], char_h: float, name: str,
+          *, right: float = 2.0) -> View:
+    """A levelled, zoomed crop of the page around ``box`` (a key and its value, in the pixels of
+    ``view``), sampled again from the page so that a second reading sees fresh pixels.
+    ``char_h`` is the text height in view pixels; ``right`` extends the crop by that many
+    character heights to the right (a reading that lost the value's last characters)."""
+    x, y, w, h = box
+    char_h = max(float(char_h), 4.0)
+    m = 0.7 * char_h
+    x0, y0 = x - m, y - m
+    cw, ch = w + 2 * m + right * char_h, h + 2 * m
+    z = min(max(FOCUS_CAP_HEIGHT / char_h, 0.8), 4.0)
+    if cw * ch * z * z > FOCUS_MAX_PIXELS:
+        z = math.sqrt(FOCUS_MAX_PIXELS / (cw * ch))
+    page_to_view = np.vstack([cv2.invertAffineTransform(view.to_page), [0.0, 0.0, 1.0]])
+    crop = np.array([[z, 0.0, -z * x0], [0.0, z, -z * y0], [0.0, 0.0, 1.0]])
+    fwd = (crop @ page_to_view)[:2]
+    size = (max(8, int(cw * z)), max(8, int(ch * z)))
+    img = cv2.warpAffine(grey, fwd, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    img = normalise_illumination(img, char_h * z)
+    return View(img, cv2.invertAffineTransform(fwd), name, view.rotation)
+
+
+def otsu(grey: np.ndarray) -> np.ndarray:
+    """Global Otsu threshold, dark text on white: a different rendering of a small crop."""
+    _, bw = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    if np.count_nonzero(bw) < bw.size / 2:  # light text on a dark ground
+        bw = 255 - bw
+    return bw
