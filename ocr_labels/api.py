@@ -155,7 +155,7 @@ def _resolved(state: _PageState, ctx: _Context) -> bool:
 
 
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
-_VIEW_KINDS = {"rapidocr": ("level",)}
+_VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
 
 
 def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: list[Barcode], engine_name: str) -> None:

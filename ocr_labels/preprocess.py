@@ -16,6 +16,7 @@ import numpy as np
 TARGET_CAP_HEIGHT = 30  # px: Tesseract reads capitals of about 30-40 px best
 MAX_VIEW_PIXELS = 4_000_000  # cap on the upscaled view: Tesseract time grows with pixels
 ANALYSIS_SIDE = 1400  # geometry is measured on a copy at most this large
+MAX_SMALL_BLOCKS = 2  # fine-print blocks given their own view
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class TextGeometry:
     char_height: float  # median character height in page pixels (0 when no text found)
     region: tuple[int, int, int, int] | None  # box of the text-dense area in page pixels
     n_chars: int
+    chars: np.ndarray | None = None  # the chained character boxes (x, y, w, h) in page pixels
 
 
 def to_grey(bgr: np.ndarray) -> np.ndarray:
@@ -130,7 +132,46 @@ def analyse(grey: np.ndarray) -> TextGeometry:
     x1 = np.percentile(chained[:, 0] + chained[:, 2], 99)
     y1 = np.percentile(chained[:, 1] + chained[:, 3], 99)
     region = (int(x0 / scale), int(y0 / scale), int((x1 - x0) / scale), int((y1 - y0) / scale))
-    return TextGeometry(angle, char_h, region, len(idx))
+    return TextGeometry(angle, char_h, region, len(idx), chained / scale)
+
+
+SMALL_TEXT = 0.7  # a block whose characters are this much smaller than the page's gets its own view
+MIN_BLOCK_CHARS = 12
+
+
+def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[tuple[int, int, int, int], float]]:
+    """Blocks of text clearly smaller than the page's typical text (fine print holding the model
+    and serial beside large headings), each as (region, character height) in page pixels,
+    most characters first. Characters are grouped by drawing each, grown by its own size, on a
+    mask; touching ones form a block."""
+    if geo.chars is None or len(geo.chars) < MIN_BLOCK_CHARS or geo.char_height <= 0:
+        return []
+    chars = geo.chars
+    vertical = abs(geo.angle) > 45
+    across = chars[:, 2] if vertical else chars[:, 3]
+    small = chars[across < SMALL_TEXT * geo.char_height]
+    if len(small) < MIN_BLOCK_CHARS:
+        return []
+    step = max(1.0, float(np.median(np.maximum(small[:, 2], small[:, 3]))) / 4)  # mask resolution
+    h, w = int(shape[0] / step) + 1, int(shape[1] / step) + 1
+    mask = np.zeros((h, w), np.uint8)
+    for x, y, bw, bh in small / step:
+        g = max(bw, bh)
+        cv2.rectangle(mask, (int(x - g), int(y - g / 2)), (int(x + bw + g), int(y + bh + g / 2)), 255, -1)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    centres = ((small[:, :2] + small[:, 2:] / 2) / step).astype(int)
+    owner = labels[np.clip(centres[:, 1], 0, h - 1), np.clip(centres[:, 0], 0, w - 1)]
+    out = []
+    for lab in range(1, n):
+        members = small[owner == lab]
+        if len(members) < MIN_BLOCK_CHARS:
+            continue
+        x0, y0 = members[:, 0].min(), members[:, 1].min()
+        x1, y1 = (members[:, 0] + members[:, 2]).max(), (members[:, 1] + members[:, 3]).max()
+        char_h = float(np.median(members[:, 2] if vertical else members[:, 3]))
+        out.append((len(members), (int(x0), int(y0), int(x1 - x0), int(y1 - y0)), char_h))
+    out.sort(key=lambda t: -t[0])
+    return [(region, ch) for _, region, ch in out]
 
 
 def _affine_view(grey: np.ndarray, region: tuple[int, int, int, int] | None, angle: float,
@@ -164,11 +205,62 @@ def _expand(region: tuple[int, int, int, int], margin: float, shape: tuple[int, 
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT) -> Iterator[View]:
-    """Views of a page in the order worth trying: levelled, cropped, scaled and light-normalised
-    first; then the other orientations; then a binarised and a contrast-enhanced variant."""
-    grey = to_grey(bgr)
-    geo = analyse(grey)
+def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int] | None:
+    """The label in a larger frame: a bright, nearly rectangular region that holds clearly more
+    of the page's characters per pixel than the rest of the frame (a white sticker on a steel
+    door among rivets, racks and texture). Its box in page pixels, or None when no region stands
+    out (the photo is the label, or the label is not brighter than its surroundings)."""
+    if geo.chars is None or len(geo.chars) < 20:
+        return None
+    h0, w0 = grey.shape[:2]
+    scale = min(1.0, 800 / max(h0, w0))
+    small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    k = max(3, int(max(small.shape) * 0.012)) | 1
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    centres = (geo.chars[:, :2] + geo.chars[:, 2:] / 2) * scale
+    frame = small.shape[0] * small.shape[1]
+    best, best_n = None, 0
+    for c in contours:
+        area = cv2.contourArea(c)
+        if not 0.01 * frame <= area <= 0.7 * frame:
+            continue
+        (_, _), (rw, rh), _ = cv2.minAreaRect(c)
+        if area < 0.75 * rw * rh or min(rw, rh) < 0.05 * max(small.shape):
+            continue
+        x, y, bw, bh = cv2.boundingRect(c)
+        inside = ((centres[:, 0] >= x) & (centres[:, 0] <= x + bw) & (centres[:, 1] >= y) & (centres[:, 1] <= y + bh))
+        n_in = int(inside.sum())
+        n_out = len(centres) - n_in
+        if n_in < 15:
+            continue
+        density_in = n_in / (bw * bh)
+        density_out = n_out / max(frame - bw * bh, 1)
+        if density_in < 1.5 * density_out:
+            continue
+        if n_in > best_n:
+            best, best_n = (x, y, bw, bh), n_in
+    if best is None:
+        return None
+    x, y, bw, bh = best
+    return (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale))
+
+
+@dataclass(frozen=True)
+class _Framing:
+    """How to cut one area of a page into views: region, turn, skew and scale."""
+
+    region: tuple[int, int, int, int] | None
+    base_rot: int
+    skew: float
+    scale: float
+    char_h: float
+
+
+def _framing(grey: np.ndarray, geo: TextGeometry, target_cap_height: float) -> _Framing:
     char_h = geo.char_height if geo.char_height > 0 else 20.0
     region = _expand(geo.region, 4 * char_h, grey.shape) if geo.region else None
     # text running vertically: turn it; which way is decided by trying both
@@ -180,28 +272,66 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT)
     if abs(skew) < 0.7:
         skew = 0.0
     # capitals are taller than the median character (which includes lower case and digits)
-    scale = target_cap_height / (char_h * 1.05)
-    scale = min(max(scale, 0.35), 4.0)
+    scale = min(max(target_cap_height / (char_h * 1.05), 0.35), 4.0)
     rw, rh = (region[2], region[3]) if region else (grey.shape[1], grey.shape[0])
     if rw * rh * scale * scale > MAX_VIEW_PIXELS:
         scale = math.sqrt(MAX_VIEW_PIXELS / (rw * rh))
+    return _Framing(region, base_rot, skew, scale, char_h)
 
-    def make(rotation: int, name: str, crop: bool = True) -> View:
-        s = scale if crop else min(scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
-        img, back = _affine_view(grey, region if crop else None, skew, rotation, s)
-        img = normalise_illumination(img, char_h * s)
+
+def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
+    """The text geometry measured on the label alone (texture around it skews size and
+    direction), in page pixels; None when no label stands out."""
+    label = find_label(grey, geo)
+    if label is None:
+        return None
+    lx, ly, lw, lh = _expand(label, 0.03 * max(label[2], label[3]), grey.shape)
+    inner = analyse(grey[ly:ly + lh, lx:lx + lw])
+    if inner.region is None or inner.n_chars < 15:
+        return None
+    rx, ry, rw, rh = inner.region
+    chars = None if inner.chars is None else inner.chars + np.array([lx, ly, 0, 0])
+    return TextGeometry(inner.angle, inner.char_height, (rx + lx, ry + ly, rw, rh), inner.n_chars, chars)
+
+
+def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT) -> Iterator[View]:
+    """Views of a page in the order worth trying: the label (when one stands out in a larger
+    frame) levelled, cropped, scaled and light-normalised; the whole text area so; fine print
+    at its own scale; the other orientations; then a binarised and a contrast-enhanced variant."""
+    grey = to_grey(bgr)
+    page_geo = analyse(grey)
+    label_geo = _label_geometry(grey, page_geo)
+    geo = label_geo or page_geo
+    fr = _framing(grey, geo, target_cap_height)
+
+    def make(f: _Framing, rotation: int, name: str, crop: bool = True) -> View:
+        s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
+        img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s)
+        img = normalise_illumination(img, f.char_h * s)
         return View(img, back, name, rotation % 360)
 
-    first = make(base_rot, f"level{base_rot % 360}")
+    first = make(fr, fr.base_rot, f"{'label' if label_geo else 'level'}{fr.base_rot % 360}")
     yield first
-    others = [base_rot + 180, base_rot + 90, base_rot - 90] if base_rot == 0 else [base_rot + 180, 0, 180]
+    if label_geo is not None:
+        # the label may not hold everything (a model etched beside an asset sticker)
+        pf = _framing(grey, page_geo, target_cap_height)
+        yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
+    # fine print that the page's scale leaves too small: each block at its own scale
+    for i, (block, block_h) in enumerate(small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]):
+        s = min(max(target_cap_height / (block_h * 1.05), 0.35), 5.0)
+        box = _expand(block, 3 * block_h, grey.shape)
+        if box[2] * box[3] * s * s > MAX_VIEW_PIXELS:
+            s = math.sqrt(MAX_VIEW_PIXELS / (box[2] * box[3]))
+        img, back = _affine_view(grey, box, fr.skew, fr.base_rot, s)
+        yield View(normalise_illumination(img, block_h * s), back, f"small{i}", fr.base_rot % 360)
+    b = fr.base_rot
+    others = [b + 180, b + 90, b - 90] if b == 0 else [b + 180, 0, 180]
     for rot in others:
-        yield make(rot, f"level{rot % 360}")
-    yield View(binarise(first.image, char_h * scale), first.to_page, "binary", first.rotation)
+        yield make(fr, rot, f"level{rot % 360}")
+    yield View(binarise(first.image, fr.char_h * fr.scale), first.to_page, "binary", first.rotation)
     yield View(clahe(normalise_illumination(first.image)), first.to_page, "clahe", first.rotation)
-    if region is not None:
-        yield make(base_rot, "fullframe", crop=False)
-
+    if fr.region is not None:
+        yield make(fr, fr.base_rot, "fullframe", crop=False)
 
 
 FOCUS_CAP_HEIGHT = 36  # px: a key and its value re-read on their own, a little larger than the page view
