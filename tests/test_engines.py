@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from ocr_labels import ScanOptions, scan_image
+from ocr_labels import ScanOptions, scan_files, scan_image, synth
 from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
 from ocr_labels.errors import OcrTimeoutError
 from tests.labels import WHIRLPOOL, draw_label
@@ -73,3 +73,27 @@ def test_auto_engine_gives_the_same_answer_on_a_clean_label(tesseract):
     record = scan_image(draw_label(WHIRLPOOL), ScanOptions(engine="rapidocr"))
     assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
     assert record.engine == "rapidocr"
+
+
+def test_focused_rereads_confirm_the_values(tesseract):
+    img = draw_label(WHIRLPOOL)
+    with_focus = scan_image(img, ScanOptions())
+    without = scan_image(img, ScanOptions(focus=False))
+    assert (with_focus.model, with_focus.serial) == ("WFW4720RW0", "CD3700848")
+    assert (without.model, without.serial) == ("WFW4720RW0", "CD3700848")
+    chosen = {c["field"]: c for c in with_focus.candidates if c["value"] in ("WFW4720RW0", "CD3700848")}
+    assert all("read alike" in chosen[f]["reason"] for f in ("model", "serial"))
+    assert with_focus.model_confidence >= without.model_confidence
+    assert with_focus.boxes["model"][2] > 0  # boxes from a focused crop still map to the photo
+
+
+def test_benchmark_mode_reads_the_same_views_as_a_default_run(tmp_path, tesseract):
+    """bench.py keeps every value (min_confidence 0) but must report what `scan` reports."""
+    synth.generate(tmp_path, 3, 41, "medium")
+    files = sorted(tmp_path.glob("*.jpg"))
+    default = list(scan_files(files, ScanOptions()))
+    bench = list(scan_files(files, ScanOptions(min_confidence=0.0, stop_confidence=ScanOptions().min_confidence)))
+    for d, b in zip(default, bench):
+        for f in ("model", "serial"):
+            kept = getattr(b, f) if (getattr(b, f"{f}_confidence") or 0) >= ScanOptions().min_confidence else None
+            assert kept == getattr(d, f)

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ocr_labels import classify_text
-from ocr_labels.extract import CONFUSABLE, agrees, detect_brand, global_distractor, normalise, repair
+from ocr_labels.extract import CONFUSABLE, Cand, agrees, choose, detect_brand, global_distractor, near_miss, normalise, repair
 from ocr_labels.patterns import load_patterns
 
 PATTERNS = load_patterns()
@@ -95,3 +95,50 @@ def test_confusion_table_is_symmetric_enough():
 def test_bsh_fd_is_part_of_the_serial():
     r = classify_text("BOSCH\nE-Nr. SHPM2E1/11\nFD 0406786831")
     assert (r.brand, r.model, r.serial) == ("Bosch", "SHPM2E1/11", "FD0406786831")
+
+
+def _cand(field, value, conf, reading, source="key+pattern", rule="brand-rule"):
+    return Cand(field, value, conf, source, None, rule, [], reading)
+
+
+def test_independent_readings_that_agree_raise_a_value():
+    one = choose([_cand("serial", "CD3700848", 0.7, 1)], 0.0)
+    two = choose([_cand("serial", "CD3700848", 0.7, 1), _cand("serial", "CD3700848", 0.7, 2)], 0.0)
+    assert two.fields["serial"].confidence > one.fields["serial"].confidence
+    # the same reading counted twice (a keyed and an unkeyed candidate) is not agreement
+    same = choose([_cand("serial", "CD3700848", 0.7, 1), _cand("serial", "CD3700848", 0.7, 1, "pattern")], 0.0)
+    assert same.fields["serial"].confidence < two.fields["serial"].confidence
+
+
+def test_readings_of_the_same_key_that_disagree_lower_a_value():
+    alone = choose([_cand("model", "A1996", 0.8, 1)], 0.0)
+    disputed = choose([_cand("model", "A1996", 0.8, 1), _cand("model", "H199", 0.0, 2, "key", None)], 0.0)
+    assert disputed.fields["model"].confidence < alone.fields["model"].confidence
+    # a reading that saw only part of the value does not dispute it
+    partial = choose([_cand("serial", "9709132282", 0.8, 1), _cand("serial", "970913228", 0.5, 2)], 0.0)
+    assert partial.fields["serial"].value == "9709132282"
+    assert not any("disagree" in c.reason for c in partial.candidates if c.value == "9709132282")
+
+
+def test_majority_wins_a_tie():
+    got = choose([_cand("serial", "9709132202", 0.8, 1), _cand("serial", "9709132282", 0.8, 2),
+                  _cand("serial", "9709132282", 0.78, 3)], 0.0)
+    assert got.fields["serial"].value == "9709132282"
+
+
+def test_text_two_characters_from_a_barcode_is_the_barcode_misread():
+    assert near_miss("C02YQEYGLYCF", "C02YQEYGLVCF")
+    assert not near_miss("C02YQ", "C02YV")  # short codes: too easy to be a different code
+    assert not near_miss("C02YQEYGLYCF", "C02YQEYGLVCFX")
+    got = choose([_cand("serial", "C02YQEYGLYCF", 0.95, 1), _cand("serial", "C02YQEYGLVCF", 0.85, 0, "barcode")], 0.0)
+    assert got.fields["serial"].value == "C02YQEYGLVCF"
+    assert got.fields["serial"].source == "barcode"
+
+
+def test_confusable_variants_compete_when_no_brand_shape_settles_them():
+    generic = choose([_cand("model", "XGSOT10EN21U6", 0.7, 1, rule="generic-model"),
+                      _cand("model", "XG50T10EN21U6", 0.65, 2, rule="generic-model")], 0.0)
+    assert any("compete" in w for w in generic.warnings)
+    branded = choose([_cand("model", "XG50T10EN21U6", 0.7, 1, rule="rheem-model"),
+                      _cand("model", "XGSOT10EN21U6", 0.65, 2, rule="generic-model")], 0.0)
+    assert not any("compete" in w for w in branded.warnings)

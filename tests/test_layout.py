@@ -1,5 +1,5 @@
 from ocr_labels.elements import Word
-from ocr_labels.layout import find_pairs, group_lines, key_field, split_glued
+from ocr_labels.layout import find_pairs, group_lines, key_field, split_glued, trim_glued_tail
 
 
 def w(text, x, y, width=None, h=30, conf=0.9):
@@ -67,3 +67,19 @@ def test_two_word_key_and_key_with_colon_filler():
                          w("Service:", 10, 300), w("1-800-987-6074", 180, 300)])
     got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
     assert got == [("serial", "MPWKST6", "below")]  # a lone "Service:" is no key
+
+
+def test_label_word_glued_after_a_value_is_cut_off():
+    assert trim_glued_tail("A2141RATED") == "A2141"
+    assert trim_glued_tail("A2141Rated:") == "A2141"
+    assert trim_glued_tail("12345MADE") == "12345"
+    # values that merely end in letters are left alone
+    for value in ("WRF555SDFZ", "MDB4000AWB", "RATED"):
+        assert trim_glued_tail(value) == value
+    pairs = find_pairs(group_lines([w("Model", 10, 100), w("A2141RATED", 120, 100)]))
+    assert [p.value for p in pairs] == ["A2141"]
+
+
+def test_label_word_after_a_value_is_not_joined_to_it():
+    lines = group_lines([w("Model", 10, 100), w("A2141", 120, 100), w("Rated", 120 + 5 * 18 + 10, 100)])
+    assert [p.value for p in find_pairs(lines)] == ["A2141"]
