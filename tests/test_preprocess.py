@@ -1,0 +1,363 @@
+"""preprocess.py on images the tests draw: text geometry, views and their transforms back to the
+page, the label finder, fine-print blocks, focus crops and the pixel filters.
+
+Conventions measured on DejaVu text drawn by tests.labels.draw_label:
+* ``analyse().char_height`` is about the capital height (DejaVu caps are 0.73 em: 40 px -> 29 px).
+* ``analyse().angle`` is in image coordinates (y down): text that draw_label rotates by +a degrees
+  (cv2.getRotationMatrix2D, counter-clockwise on screen) reads as angle = -a.
+"""
+from itertools import islice
+
+import cv2
+import numpy as np
+import pytest
+from PIL import ImageFont
+
+from ocr_labels.engines import TesseractEngine
+from ocr_labels.preprocess import (
+    analyse,
+    find_label,
+    focus,
+    normalise_illumination,
+    otsu,
+    plan_views,
+    small_text_blocks,
+    TARGET_CAP_HEIGHT,
+    to_grey,
+)
+from tests.labels import FONT, WHIRLPOOL, draw_label
+
+LONG_LABEL = WHIRLPOOL + ["TYPE 1 CLOTHES WASHER", "MADE IN U.S.A.  DATE 2021-03",
+                          "UL LISTED 4KA7  E123456", "CAPACITY 4.3 CU FT"]
+FINE_PRINT = ["MODEL WFW4720RW0  SERIAL CD3700848", "P/N W10336553  120V 60Hz 15A",
+              "MFD 2021-03  MADE IN U.S.A.", "TYPE 1 CLOTHES WASHER  UL 4KA7",
+              "CAPACITY 4.3 CU FT  MAX 1200 RPM", "WATER PRESSURE 20-120 PSI"]
+
+
+# ---------------------------------------------------------------- helpers
+
+def _grey(lines, **kw) -> np.ndarray:
+    return to_grey(draw_label(lines, **kw))
+
+
+def _cap_height(font_px: int) -> int:
+    _, top, _, bottom = ImageFont.truetype(FONT, font_px).getbbox("H")
+    return bottom - top
+
+
+def _dark_bbox(grey: np.ndarray, thr: int = 128) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(grey < thr)
+    return int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)
+
+
+def _contains(outer, inner, tol: float = 0.0) -> bool:
+    ox, oy, ow, oh = outer
+    ix, iy, iw, ih = inner
+    return (ix >= ox - tol and iy >= oy - tol and ix + iw <= ox + ow + tol and iy + ih <= oy + oh + tol)
+
+
+def _intersection(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return max(0, min(ax + aw, bx + bw) - max(ax, bx)) * max(0, min(ay + ah, by + bh) - max(ay, by))
+
+
+def _iou(a, b) -> float:
+    i = _intersection(a, b)
+    return i / (a[2] * a[3] + b[2] * b[3] - i)
+
+
+def _shift(box, dx, dy):
+    return box[0] + dx, box[1] + dy, box[2], box[3]
+
+
+def _paste(page: np.ndarray, patch: np.ndarray, x: int, y: int) -> np.ndarray:
+    out = page.copy()
+    out[y:y + patch.shape[0], x:x + patch.shape[1]] = patch
+    return out
+
+
+def _clutter(h: int, w: int, seed: int = 0) -> np.ndarray:
+    """A darker frame around a label: grey steel with texture, panels, cables and rivets."""
+    rng = np.random.default_rng(seed)
+    img = rng.normal(110, 12, (h, w)).clip(0, 255).astype(np.uint8)
+    for _ in range(60):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        cv2.rectangle(img, (x, y), (x + int(rng.integers(20, w // 4)), y + int(rng.integers(20, h // 4))),
+                      int(rng.integers(40, 150)), -1)
+    for _ in range(40):
+        p0 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        p1 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        cv2.line(img, p0, p1, int(rng.integers(20, 160)), int(rng.integers(1, 6)))
+    for _ in range(150):
+        cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(3, 10)),
+                   int(rng.integers(20, 170)), -1)
+    return (img + rng.normal(0, 6, (h, w))).clip(0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def label_in_clutter():
+    """A white label with eight lines of text at an odd offset in a frame 3x its size of clutter:
+    (frame, label box, text box) in frame pixels."""
+    label = _grey(LONG_LABEL, size=(1000, 60), font_px=32)
+    lh, lw = label.shape
+    x, y = lw + 37, lh - 91
+    frame = _paste(_clutter(3 * lh, 3 * lw), label, x, y)
+    return frame, (x, y, lw, lh), _shift(_dark_bbox(label), x, y)
+
+
+def _on_canvas(angle: float = 0.0, value: int = 235):
+    """WHIRLPOOL drawn at 40 px (rotated by ``angle``), pasted at (420, 310) on a plain canvas:
+    (page, text box in page pixels)."""
+    label = _grey(WHIRLPOOL, angle=angle)
+    page = _paste(np.full((1300, 1900), value, np.uint8), label, 420, 310)
+    return page, _shift(_dark_bbox(label), 420, 310)
+
+
+# ---------------------------------------------------------------- analyse
+
+@pytest.mark.parametrize("font_px", [20, 40, 60])
+def test_analyse_level_text_size_direction_and_region(font_px):
+    grey = _grey(WHIRLPOOL, size=(25 * font_px + 100, int(2.5 * font_px)), font_px=font_px)
+    geo = analyse(grey)
+    cap = _cap_height(font_px)
+    # measured: 20 px -> 15 (cap 15), 40 -> 29 (29), 60 -> 45 (44)
+    assert abs(geo.char_height - cap) <= max(1.5, 0.08 * cap), (geo.char_height, cap)
+    assert abs(geo.angle) < 0.5
+    text = _dark_bbox(grey)
+    # the region is a 1st-99th percentile box: it may cut the last character, never more
+    assert _contains(geo.region, text, tol=1.2 * geo.char_height), (geo.region, text)
+    assert _intersection(geo.region, text) >= 0.9 * text[2] * text[3]
+    assert geo.n_chars >= 60  # 4 lines, ~75 characters
+    assert geo.chars is not None and len(geo.chars) == geo.n_chars
+
+
+@pytest.mark.parametrize("drawn", [8.0, -8.0, 20.0])
+def test_analyse_angle_of_rotated_text_and_first_view_levels_it(drawn):
+    grey = _grey(WHIRLPOOL, angle=drawn)
+    geo = analyse(grey)
+    # measured: +8 -> -8.13, -8 -> +7.59, +20 -> -19.89
+    assert abs(geo.angle - (-drawn)) < 1.0, geo.angle
+    assert abs(geo.char_height - _cap_height(40)) <= 3
+    view = next(plan_views(grey))
+    assert view.name == "level0" and view.rotation == 0
+    assert abs(analyse(view.image).angle) < 1.0  # the view turned the text the right way
+
+
+@pytest.mark.parametrize("k", [1, -1])
+def test_analyse_vertical_text_and_first_view_turns_it(k):
+    grey = np.ascontiguousarray(np.rot90(_grey(WHIRLPOOL), k))
+    geo = analyse(grey)
+    assert abs(abs(geo.angle) - 90) < 1.0, geo.angle
+    # measured across the line, i.e. the characters' widths on the page
+    assert abs(geo.char_height - _cap_height(40)) <= 2.5
+    text = _dark_bbox(grey)
+    assert _contains(geo.region, text, tol=1.2 * geo.char_height)
+    assert _intersection(geo.region, text) >= 0.9 * text[2] * text[3]
+    view = next(plan_views(grey))
+    assert view.name in ("level90", "level270") and view.rotation in (90, 270)
+    vh, vw = view.image.shape
+    assert vw > vh  # the tall page became a wide view
+    level = analyse(view.image)
+    assert abs(level.angle) < 1.0
+    # views are scaled so the median character is TARGET_CAP_HEIGHT / 1.05 (28.6 px) tall
+    assert abs(level.char_height - TARGET_CAP_HEIGHT / 1.05) <= 3
+
+
+def test_analyse_blank_page_finds_nothing():
+    geo = analyse(np.full((400, 600), 240, np.uint8))
+    assert geo.char_height == 0.0 and geo.region is None and geo.n_chars == 0
+
+
+# ---------------------------------------------------------------- View.box_to_page
+
+@pytest.mark.parametrize("angle", [0.0, 8.0])
+def test_first_view_maps_back_onto_the_text_on_the_page(angle):
+    page, text = _on_canvas(angle)
+    view = next(plan_views(page))
+    vh, vw = view.image.shape
+    whole = view.box_to_page((0, 0, vw, vh))
+    assert _contains(whole, text)
+    assert whole[2] * whole[3] < 0.6 * page.size  # a crop, not the whole canvas
+    # the text found in the view's own pixels lands on the text in the page
+    mapped = view.box_to_page(_dark_bbox(view.image))
+    assert _contains(mapped, text, tol=3)
+    if angle == 0:
+        assert all(abs(a - b) <= 3 for a, b in zip(mapped, text)), (mapped, text)
+    else:  # the page box of a turned rectangle is its upright hull: a little larger
+        assert _iou(mapped, text) > 0.8
+
+
+@pytest.mark.parametrize("k", [1, -1])
+def test_turned_view_maps_back_onto_the_text_on_the_page(k):
+    page = np.ascontiguousarray(np.rot90(_grey(WHIRLPOOL), k))
+    text = _dark_bbox(page)
+    view = next(plan_views(page))
+    mapped = view.box_to_page(_dark_bbox(view.image))
+    assert all(abs(a - b) <= 3 for a, b in zip(mapped, text)), (mapped, text)
+
+
+def test_label_and_page_views_map_back_onto_the_label(label_in_clutter):
+    frame, label, text = label_in_clutter
+    label_view, page_view = islice(plan_views(frame), 2)
+    for view in (label_view, page_view):
+        vh, vw = view.image.shape
+        assert _contains(view.box_to_page((0, 0, vw, vh)), text), view.name
+    # the label view is a crop around the label, the page view covers much more of the frame
+    lh, lw = label_view.image.shape
+    label_whole = label_view.box_to_page((0, 0, lw, lh))
+    assert label_whole[2] * label_whole[3] < 2.5 * label[2] * label[3]
+    ph, pw = page_view.image.shape
+    page_whole = page_view.box_to_page((0, 0, pw, ph))
+    assert page_whole[2] * page_whole[3] > 2 * label_whole[2] * label_whole[3]
+
+
+# ---------------------------------------------------------------- find_label / plan_views
+
+def test_find_label_in_clutter(label_in_clutter):
+    frame, label, _ = label_in_clutter
+    box = find_label(frame, analyse(frame))
+    assert box is not None
+    assert _iou(box, label) >= 0.7, (box, label)  # measured 0.99
+
+
+def test_find_label_on_a_plain_dark_ground():
+    page, _ = _on_canvas(value=120)
+    box = find_label(page, analyse(page))
+    assert box is not None and _iou(box, (420, 310, 1100, 540)) >= 0.9, box
+
+
+@pytest.mark.parametrize("where", ["label only", "label on a lighter canvas"])
+def test_find_label_none_when_nothing_stands_out(where):
+    grey = _grey(LONG_LABEL, size=(1000, 60), font_px=32) if where == "label only" else _on_canvas()[0]
+    geo = analyse(grey)
+    assert geo.n_chars >= 20  # enough text to look for a label at all
+    assert find_label(grey, geo) is None
+
+
+def test_plan_views_starts_with_the_label_then_the_page(label_in_clutter):
+    frame, _, _ = label_in_clutter
+    first, second = (v.name for v in islice(plan_views(frame), 2))
+    assert first.startswith("label") and first == "label0"
+    assert second.startswith("page")
+
+
+def test_plan_views_on_a_plain_label():
+    names = [v.name for v in plan_views(_grey(WHIRLPOOL))]
+    assert names[0] == "level0"
+    assert not any(n.startswith(("label", "page", "small")) for n in names)
+    assert {"level180", "level90", "level270", "binary", "clahe"} <= set(names)
+
+
+# ---------------------------------------------------------------- small_text_blocks
+
+def _body_and_fine_print(body_lines, body_px, fine_lines, fine_px, *, pitch=1.3, width=1400):
+    """Body text across the top, a block of fine print below it at x=500:
+    (page, fine-print box, bottom of the body text)."""
+    body = _grey(body_lines, size=(width, int(body_px * 1.5)), font_px=body_px)
+    fine = _grey(fine_lines, size=(width // 2, int(fine_px * pitch)), font_px=fine_px)
+    page = np.full((body.shape[0] + fine.shape[0] + 60, width), 255, np.uint8)
+    page[:body.shape[0]] = body
+    y = body.shape[0] + 20
+    page = _paste(page, fine, 500, y)
+    bx, by, bw, bh = _dark_bbox(body)
+    return page, _shift(_dark_bbox(fine), 500, y), by + bh
+
+
+def test_small_text_blocks_finds_fine_print_below_body_text():
+    page, fine, body_bottom = _body_and_fine_print(LONG_LABEL[:6], 40, FINE_PRINT[:3], 14)
+    geo = analyse(page)
+    blocks = small_text_blocks(geo, page.shape)
+    assert len(blocks) == 1, blocks
+    region, char_h = blocks[0]
+    assert _contains(region, fine, tol=2) and _intersection(region, fine) >= 0.9 * region[2] * region[3]
+    assert region[1] > body_bottom  # none of the body text
+    # measured: fine print 10 px, page 29 px
+    assert abs(char_h - _cap_height(14)) <= 1.5
+    assert char_h < 0.5 * geo.char_height
+    # plan_views gives it its own view, zoomed, that maps back onto it
+    small = next(v for v in plan_views(page) if v.name == "small0")
+    sh, sw = small.image.shape
+    assert _contains(small.box_to_page((0, 0, sw, sh)), fine)
+    assert sw > 2 * fine[2]
+
+
+MIXED_CASE = ["Whirlpool Corporation, Benton Harbor, Michigan", "Automatic washer for household use only",
+              "Model WFW4720RW0   Serial CD3700848", "Rated 120 volts 60 hertz 15 amperes",
+              "Made in the United States of America", "Read the manual before using this washer"]
+
+
+@pytest.mark.parametrize("lines", [LONG_LABEL, MIXED_CASE], ids=["capitals", "mixed case"])
+def test_small_text_blocks_empty_for_uniform_text(lines):
+    # mixed case: the median character is the x-height (32 px font: 18 px), capitals 23 px
+    grey = _grey(lines, size=(1400, 52), font_px=32)
+    geo = analyse(grey)
+    assert geo.n_chars > 100
+    assert small_text_blocks(geo, grey.shape) == []
+
+
+def test_fine_print_that_outnumbers_the_heading_sets_the_page_scale():
+    """When the fine print is most of the text it is the page's text size: the first view is
+    scaled for it and no extra block view is needed."""
+    page, fine, _ = _body_and_fine_print(["WHIRLPOOL CORPORATION"], 60, FINE_PRINT, 14, pitch=1.6, width=1600)
+    geo = analyse(page)
+    assert abs(geo.char_height - 10) <= 1.5
+    assert small_text_blocks(geo, page.shape) == []
+
+
+# ---------------------------------------------------------------- focus
+
+def _value(text: str) -> str:
+    return text.replace("O", "0")  # Tesseract often reads the final 0 of WFW4720RW0 as O
+
+
+def test_focus_crop_holds_the_word_and_rereads_it(tesseract):
+    page, text = _on_canvas(angle=8.0)
+    view = next(plan_views(page))
+    words = TesseractEngine().read(view.image)
+    word = next(w for w in words if _value(w.text) == "WFW4720RW0")
+    word_on_page = view.box_to_page(word.box)
+    assert _contains(text, word_on_page, tol=2)  # Tesseract's box lands on the drawn text
+    crop = focus(page, view, word.box, word.box[3], "focus")
+    assert crop.name == "focus" and crop.rotation == view.rotation
+    ch, cw = crop.image.shape
+    assert _contains(crop.box_to_page((0, 0, cw, ch)), word_on_page)
+    assert cw * ch < 0.1 * view.image.size  # a crop around one word
+    reread = TesseractEngine().read(crop.image, psm=7)
+    assert any(_value(w.text) == "WFW4720RW0" for w in reread), [w.text for w in reread]
+    # zoomed so capitals are about FOCUS_CAP_HEIGHT (36 px) tall
+    big = next(w for w in reread if _value(w.text) == "WFW4720RW0")
+    assert 30 <= big.box[3] <= 44
+
+
+# ---------------------------------------------------------------- otsu / normalise_illumination
+
+@pytest.mark.parametrize("ink, ground", [(20, 230), (220, 40)])
+def test_otsu_gives_dark_text_on_white(ink, ground):
+    lab = _grey(WHIRLPOOL)
+    ink_mask = lab < 100
+    grey = np.where(ink_mask, ink, ground).astype(np.uint8)
+    bw = otsu(cv2.GaussianBlur(grey, (3, 3), 0))
+    assert set(np.unique(bw)) <= {0, 255}
+    assert np.count_nonzero(bw) > 0.8 * bw.size  # mostly white
+    assert (bw[ink_mask] == 0).mean() > 0.95  # the text is black
+    assert (bw[~cv2.dilate(ink_mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)] == 255).all()
+
+
+def test_normalise_illumination_evens_a_strong_gradient():
+    lab = _grey(WHIRLPOOL)
+    lit = (lab * np.linspace(0.25, 1.0, lab.shape[1])[None, :]).astype(np.uint8)  # 4x darker on the left
+    ground = cv2.erode((lab > 200).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    ink = lab < 60
+    out = normalise_illumination(lit, 29)
+    assert out.shape == lit.shape and out.dtype == np.uint8
+    # measured: std of the ground 55 -> 3.5
+    assert lit[ground].std() > 40
+    assert out[ground].std() < 8
+    left, right = ground.copy(), ground.copy()
+    left[:, lab.shape[1] // 4:] = False
+    right[:, :3 * lab.shape[1] // 4] = False
+    assert lit[right].mean() - lit[left].mean() > 100
+    assert abs(out[right].mean() - out[left].mean()) < 8
+    # the text stays dark against a white ground
+    assert out[ground].mean() > 240 and out[ink].mean() < 40
