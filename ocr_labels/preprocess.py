@@ -228,11 +228,16 @@ def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int]
     scale = min(1.0, 800 / max(h0, w0))
     small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     k = max(3, int(max(small.shape) * 0.012)) | 1
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    otsu_t, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    # Otsu first; brighter cuts part a white label from a pale surface it touches
+    contours = []
+    for t in sorted({int(otsu_t), *(int(v) for v in np.percentile(small, (80, 90, 95)))}):
+        bright = (small > t).astype(np.uint8) * 255
+        bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
+        bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)
+        contours += cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
     centres = (geo.chars[:, :2] + geo.chars[:, 2:] / 2) * scale
     frame = small.shape[0] * small.shape[1]
     best, best_n = None, 0
