@@ -151,31 +151,21 @@ SMALL_TEXT = 0.7  # a block whose characters are this much smaller than the page
 MIN_BLOCK_CHARS = 12
 
 
-def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[tuple[int, int, int, int], float]]:
-    """Blocks of text clearly smaller than the page's typical text (fine print holding the model
-    and serial beside large headings), each as (region, character height) in page pixels,
-    most characters first. Characters are grouped by drawing each, grown by its own size, on a
-    mask; touching ones form a block."""
-    if geo.chars is None or len(geo.chars) < MIN_BLOCK_CHARS or geo.char_height <= 0:
-        return []
-    chars = geo.chars
-    vertical = abs(geo.angle) > 45
-    across = chars[:, 2] if vertical else chars[:, 3]
-    small = chars[across < SMALL_TEXT * geo.char_height]
-    if len(small) < MIN_BLOCK_CHARS:
-        return []
-    step = max(1.0, float(np.median(np.maximum(small[:, 2], small[:, 3]))) / 4)  # mask resolution
+def _blocks(chars: np.ndarray, shape: tuple[int, ...], vertical: bool) -> list[tuple[int, tuple[int, int, int, int], float]]:
+    """Characters grouped into blocks: each drawn, grown by its own size, on a mask; touching
+    ones form a block. (count, region, character height) per block, most characters first."""
+    step = max(1.0, float(np.median(np.maximum(chars[:, 2], chars[:, 3]))) / 4)  # mask resolution
     h, w = int(shape[0] / step) + 1, int(shape[1] / step) + 1
     mask = np.zeros((h, w), np.uint8)
-    for x, y, bw, bh in small / step:
+    for x, y, bw, bh in chars / step:
         g = max(bw, bh)
         cv2.rectangle(mask, (int(x - g), int(y - g / 2)), (int(x + bw + g), int(y + bh + g / 2)), 255, -1)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    centres = ((small[:, :2] + small[:, 2:] / 2) / step).astype(int)
+    n, labels, _, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    centres = ((chars[:, :2] + chars[:, 2:] / 2) / step).astype(int)
     owner = labels[np.clip(centres[:, 1], 0, h - 1), np.clip(centres[:, 0], 0, w - 1)]
     out = []
     for lab in range(1, n):
-        members = small[owner == lab]
+        members = chars[owner == lab]
         if len(members) < MIN_BLOCK_CHARS:
             continue
         x0, y0 = members[:, 0].min(), members[:, 1].min()
@@ -183,7 +173,35 @@ def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[t
         char_h = float(np.median(members[:, 2] if vertical else members[:, 3]))
         out.append((len(members), (int(x0), int(y0), int(x1 - x0), int(y1 - y0)), char_h))
     out.sort(key=lambda t: -t[0])
-    return [(region, ch) for _, region, ch in out]
+    return out
+
+
+def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[tuple[int, int, int, int], float]]:
+    """Blocks of text clearly smaller than the page's typical text (fine print holding the model
+    and serial beside large headings), each as (region, character height) in page pixels,
+    most characters first."""
+    if geo.chars is None or len(geo.chars) < MIN_BLOCK_CHARS or geo.char_height <= 0:
+        return []
+    vertical = abs(geo.angle) > 45
+    across = geo.chars[:, 2] if vertical else geo.chars[:, 3]
+    small = geo.chars[across < SMALL_TEXT * geo.char_height]
+    if len(small) < MIN_BLOCK_CHARS:
+        return []
+    return [(region, ch) for _, region, ch in _blocks(small, shape, abs(geo.angle) > 45)]
+
+
+def dense_text_block(geo: TextGeometry, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """The block holding most of the page's characters when it is much smaller than the area
+    all characters span (a label among scattered marks that only look like characters), else None."""
+    if geo.chars is None or len(geo.chars) < 2 * MIN_BLOCK_CHARS or geo.region is None:
+        return None
+    blocks = _blocks(geo.chars, shape, abs(geo.angle) > 45)
+    if not blocks:
+        return None
+    count, region, _ = blocks[0]
+    if count < 0.4 * len(geo.chars) or region[2] * region[3] > 0.4 * geo.region[2] * geo.region[3]:
+        return None
+    return region
 
 
 def _affine_view(grey: np.ndarray, region: tuple[int, int, int, int] | None, angle: float,
@@ -299,7 +317,7 @@ def _framing(grey: np.ndarray, geo: TextGeometry, target_cap_height: float) -> _
 def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
     """The text geometry measured on the label alone (texture around it skews size and
     direction), in page pixels; None when no label stands out."""
-    label = find_label(grey, geo)
+    label = find_label(grey, geo) or dense_text_block(geo, grey.shape)
     if label is None:
         return None
     lx, ly, lw, lh = _expand(label, 0.03 * max(label[2], label[3]), grey.shape)
