@@ -506,9 +506,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         runners = [c for c in by_field[f] if c.value != best.value
                    and not (settled and same_up_to_confusion(c.value, best.value))
                    and (other is None or c.value != other.value)]
-        if runners and runners[0].confidence > conf - 0.1:
+        # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
+        close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
+        if close:
             conf = _clip(conf - 0.15)
-            warnings.append(f"{f}: {best.value} and {runners[0].value} compete")
+            warnings.append(f"{f}: {best.value} and {close[0].value} compete")
         if conf < min_confidence:
             warnings.append(f"{f}: best candidate {best.value} at {conf:.2f} is below {min_confidence:.2f}; left empty")
             continue
