@@ -361,3 +361,16 @@ def test_normalise_illumination_evens_a_strong_gradient():
     assert abs(out[right].mean() - out[left].mean()) < 8
     # the text stays dark against a white ground
     assert out[ground].mean() > 240 and out[ink].mean() < 40
+
+
+def test_despeckle_only_grainy_views():
+    from ocr_labels.preprocess import despeckle
+
+    clean = cv2.cvtColor(draw_label(["MODEL WFW4720RW0", "SERIAL CD3700848"]), cv2.COLOR_BGR2GRAY)
+    clean = (clean * 0.7 + 40).astype(np.uint8)  # a grey ground, so grain is not clipped at white
+    assert despeckle(clean) is clean  # a clean view is left as it is
+    rng = np.random.default_rng(5)
+    grainy = np.clip(clean.astype(np.int16) + rng.normal(0, 12, clean.shape), 0, 255).astype(np.uint8)
+    out = despeckle(grainy)
+    background = clean > 180
+    assert out[background].std() < 0.6 * grainy[background].std()
