@@ -102,11 +102,11 @@ class _PageState:
     readings: list[_Reading] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
     brand: extract.BrandGuess | None = None
-    keys_seen: bool = False
     keyed_values: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     label_box: tuple[int, int, int, int] | None = None
     focused: dict[str, int] = field(default_factory=dict)
+    rotation: int | None = None  # the turn of the first view in which a key word was read
     grey: np.ndarray | None = None
     _cands: tuple[object, list[extract.Cand]] | None = None
 
@@ -143,8 +143,6 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
         state.brand = found
     elif state.brand is None or state.brand.evidence == "patterns":
         state.brand = extract.infer_brand(state.keyed_values, ctx.patterns)
-    if pairs:
-        state.keys_seen = True
 
 
 def _resolved(state: _PageState, ctx: _Context) -> bool:
@@ -154,6 +152,8 @@ def _resolved(state: _PageState, ctx: _Context) -> bool:
     return all(f in choice.fields for f in extract.FIELDS)
 
 
+ORIENTED = 0.4  # a keyed value this good tells which way up the page is
+
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
 
@@ -162,14 +162,12 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     engine = ctx.engine(engine_name)
     kinds = _VIEW_KINDS.get(engine_name)
     tried = 0
-    for n, view in enumerate(preprocess.plan_views(page.image)):
+    # once a key word is read, its view is the right way up: no more turning
+    for view in preprocess.plan_views(page.image, orientation=lambda: state.rotation):
         if tried >= ctx.options.max_views:
             break
         if kinds and not view.name.startswith(kinds):
             continue
-        rotated = view.name.startswith("level") and n > 0
-        if rotated and state.keys_seen:
-            continue  # orientation already right: other variants are worth more
         tried += 1
         try:
             words = engine.read(view.image)
@@ -183,6 +181,10 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         pairs = layout.find_pairs(lines)
         first_reading = not state.views
         _add_reading(state, ctx, lines, pairs, barcodes if first_reading else (), view.box_to_page)
+        if state.rotation is None and any(c.reading == len(state.readings) and c.source.startswith("key")
+                                          and c.rule and c.confidence >= ORIENTED
+                                          for c in state.candidates(ctx.patterns)):
+            state.rotation = view.rotation  # a key with a value of the right shape: right way up
         state.views.append(f"{engine_name}:{view.name}")
         if first_reading:
             h, w = view.image.shape[:2]

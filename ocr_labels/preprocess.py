@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -339,15 +339,19 @@ def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
     return TextGeometry(inner.angle, inner.char_height, (rx + lx, ry + ly, rw, rh), inner.n_chars, chars)
 
 
-def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT) -> Iterator[View]:
+def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
+               orientation: Callable[[], int | None] = lambda: None) -> Iterator[View]:
     """Views of a page in the order worth trying: the label (when one stands out in a larger
     frame) levelled, cropped, scaled and light-normalised; the whole text area so; fine print
-    at its own scale; the other orientations; then a binarised and a contrast-enhanced variant."""
+    at its own scale; the label turned the other ways until ``orientation()`` says which way is
+    up (the caller knows once a key word was read); then, turned that way, a binarised and a
+    contrast-enhanced variant and the full frame."""
     grey = to_grey(bgr)
     page_geo = analyse(grey)
     label_geo = _label_geometry(grey, page_geo)
     geo = label_geo or page_geo
     fr = _framing(grey, geo, target_cap_height)
+    prefix = "label" if label_geo else "level"
 
     def make(f: _Framing, rotation: int, name: str, crop: bool = True) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
@@ -355,28 +359,34 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT)
         img = normalise_illumination(despeckle(img), f.char_h * s)
         return View(img, back, name, rotation % 360)
 
-    first = make(fr, fr.base_rot, f"{'label' if label_geo else 'level'}{fr.base_rot % 360}")
+    b = fr.base_rot
+    first = make(fr, b, f"{prefix}{b % 360}")
     yield first
     if label_geo is not None:
         # the label may not hold everything (a model etched beside an asset sticker)
         pf = _framing(grey, page_geo, target_cap_height)
         yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
-    for i, (block, block_h) in enumerate(small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]):
+    blocks = small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]
+    for i, (block, block_h) in enumerate(blocks):
         s = min(max(target_cap_height / (block_h * 1.05), 0.35), 5.0)
         box = _expand(block, 3 * block_h, grey.shape)
         if box[2] * box[3] * s * s > MAX_VIEW_PIXELS:
             s = math.sqrt(MAX_VIEW_PIXELS / (box[2] * box[3]))
-        img, back = _affine_view(grey, box, fr.skew, fr.base_rot, s)
-        yield View(normalise_illumination(despeckle(img), block_h * s), back, f"small{i}", fr.base_rot % 360)
-    b = fr.base_rot
+        img, back = _affine_view(grey, box, fr.skew, b, s)
+        yield View(normalise_illumination(despeckle(img), block_h * s), back, f"small{i}", b % 360)
     others = [b + 180, b + 90, b - 90] if b == 0 else [b + 180, 0, 180]
-    for rot in others:
-        yield make(fr, rot, f"level{rot % 360}")
-    yield View(binarise(first.image, fr.char_h * fr.scale), first.to_page, "binary", first.rotation)
-    yield View(clahe(normalise_illumination(first.image)), first.to_page, "clahe", first.rotation)
+    for r in others:
+        if orientation() is not None:
+            break
+        yield make(fr, r, f"{prefix}{r % 360}")
+    up = orientation()
+    rot = b if up is None else up
+    base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
+    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation)
+    yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation)
     if fr.region is not None:
-        yield make(fr, fr.base_rot, "fullframe", crop=False)
+        yield make(fr, rot, "fullframe", crop=False)
 
 
 FOCUS_CAP_HEIGHT = 36  # px: a key and its value re-read on their own, a little larger than the page view

@@ -199,7 +199,7 @@ def test_turned_view_maps_back_onto_the_text_on_the_page(k):
 
 def test_label_and_page_views_map_back_onto_the_label(label_in_clutter):
     frame, label, text = label_in_clutter
-    label_view, page_view = islice(plan_views(frame), 2)
+    label_view, page_view = islice(plan_views(frame, orientation=lambda: 0), 2)
     for view in (label_view, page_view):
         vh, vw = view.image.shape
         assert _contains(view.box_to_page((0, 0, vw, vh)), text), view.name
@@ -237,9 +237,27 @@ def test_find_label_none_when_nothing_stands_out(where):
 
 def test_plan_views_starts_with_the_label_then_the_page(label_in_clutter):
     frame, _, _ = label_in_clutter
-    first, second = (v.name for v in islice(plan_views(frame), 2))
-    assert first.startswith("label") and first == "label0"
-    assert second.startswith("page")
+    names = [v.name for v in islice(plan_views(frame), 5)]
+    assert names[:2] == ["label0", "page0"]
+    # while no key word was read, the label is turned the other ways too
+    assert {"label180", "label90"} <= set(names)
+    # once the caller knows which way is up, it is not
+    names = [v.name for v in plan_views(frame, orientation=lambda: 0)]
+    assert names[:2] == ["label0", "page0"] and "label180" not in names
+
+
+def test_views_after_the_orientation_is_known_are_turned_that_way():
+    img = np.ascontiguousarray(np.rot90(draw_label(WHIRLPOOL), 2))  # upside down
+    known: list[int] = []
+    views = plan_views(img, orientation=lambda: known[0] if known else None)
+    first = next(views)
+    assert first.name == "level0"
+    second = next(views)
+    assert second.name == "level180"
+    known.append(second.rotation)  # the caller read a key word on it
+    rest = list(views)
+    assert [v.name for v in rest] == ["binary", "clahe", "fullframe"]
+    assert all(v.rotation == 180 for v in rest)
 
 
 def test_plan_views_on_a_plain_label():
