@@ -32,6 +32,8 @@ CONFUSABLE: dict[str, str] = {
 # Z/2, G/6, A/4) repair only a reading that fits no shape at all.
 LOOKALIKE: dict[str, str] = {"O": "0D", "0": "OD", "D": "0O", "Q": "0O", "I": "1L", "1": "IL", "L": "1I", "|": "1I"}
 MAX_REPAIRS = 3
+AMBIGUOUS_REPAIR = 0.6  # pattern score kept when more than one repair fits the rule
+COMPETED = 0.55  # the most a value keeps when a rival is about as strong
 AGREEMENT_BONUS = 0.06  # per further independent reading of the same value (two at most)
 DISAGREEMENT_PENALTY = 0.05  # per reading of the same key that read another value (two at most)
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
@@ -60,16 +62,19 @@ def global_distractor(value: str) -> str | None:
     return None
 
 
-def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
-    """The value itself if the rule fits it, else the variant with the fewest confusable
-    characters swapped (at most MAX_REPAIRS, through ``table``) that fits; None when nothing fits."""
+def repairs(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[list[str], int]:
+    """Every variant with the fewest confusable characters swapped (at most MAX_REPAIRS,
+    through ``table``) that the rule fits, and that number; ([value], 0) when it fits as read,
+    ([], 0) when nothing fits. More than one variant means the rule cannot settle the reading
+    ('P1060' as a Dell model ending in a letter: P106O or P106D)."""
     if rule.fullmatch(value):
-        return value, 0
+        return [value], 0
     spots = [i for i, ch in enumerate(value) if ch in table]
     if not spots or len(value) > 24:
-        return None
+        return [], 0
+    tried = 0
     for n in range(1, min(MAX_REPAIRS, len(spots)) + 1):
-        tried = 0
+        found: list[str] = []
         for combo in itertools.combinations(spots, n):
             for subs in itertools.product(*(table[value[i]] for i in combo)):
                 chars = list(value)
@@ -77,11 +82,35 @@ def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[
                     chars[i] = c
                 candidate = "".join(chars)
                 tried += 1
-                if rule.fullmatch(candidate):
-                    return candidate, n
+                if rule.fullmatch(candidate) and candidate not in found:
+                    found.append(candidate)
                 if tried > 4000:
-                    return None
-    return None
+                    return found, n
+        if found:
+            return found, n
+    return [], 0
+
+
+# letter/digit look-alikes Tesseract has been seen to emit both of for one glyph
+_DOUBLED = frozenset({"S5", "5S", "B8", "8B", "Z2", "2Z", "G6", "6G", "O0", "0O", "I1", "1I"})
+
+
+def doubled_glyph_variants(value: str) -> list[str]:
+    """The value with one glyph of each adjacent confusable pair ('S5', 'O0', 'B8', ...) left out."""
+    out = []
+    for i in range(len(value) - 1):
+        if value[i:i + 2] in _DOUBLED:
+            for alt in (value[:i] + value[i + 1:], value[:i + 1] + value[i + 2:]):
+                if alt not in out and alt != value:
+                    out.append(alt)
+    return out
+
+
+def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
+    """The value itself if the rule fits it, else the first variant with the fewest confusable
+    characters swapped that fits; None when nothing fits."""
+    found, n = repairs(value, rule, table)
+    return (found[0], n) if found else None
 
 
 @dataclass(frozen=True)
@@ -231,13 +260,13 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
     table = LOOKALIKE if fits_as_read else CONFUSABLE
     for rules, weight in pools:
         for rule in rules:
-            fixed = repair(value, rule, table)
-            if fixed is None:
+            found, n = repairs(value, rule, table)
+            if not found:
                 continue
-            new, n = fixed
-            score = rule.strength * weight * (0.92 ** n)
+            # a repair the rule cannot settle (two variants fit) is a guess: weigh it down
+            score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if len(found) > 1 else 1.0)
             if score > best[1]:
-                best = (new, score, rule, n)
+                best = (found[0], score, rule, n)
     return best
 
 
@@ -295,6 +324,13 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes))
+        # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
+        # 'R596'): the reading without one of them, when the brand's shape fits it too, is a rival
+        for alt in doubled_glyph_variants(raw):
+            a_value, a_score, a_rule, _ = _rule_fit(alt, kv.field, brand, patterns)
+            if a_rule is not None and a_rule.brand != patterns.generic.name and a_value != value:
+                out.append(Cand(kv.field, a_value, _clip(conf - 0.05), source, box, a_rule.id,
+                                [f"{raw} with a doubled glyph dropped"]))
     # a one-piece reading that a two-piece reading of the same key extends is not a rival
     for c in out:
         if any(o is not c and o.field == c.field and o.value != c.value and o.value.startswith(c.value)
@@ -509,7 +545,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         if close:
-            conf = _clip(conf - 0.15)
+            # two readings of about equal weight: a coin toss, which the threshold must refuse
+            conf = _clip(min(conf - 0.15, COMPETED))
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
         if conf < min_confidence:
             warnings.append(f"{f}: best candidate {best.value} at {conf:.2f} is below {min_confidence:.2f}; left empty")

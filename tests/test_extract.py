@@ -142,3 +142,22 @@ def test_confusable_variants_compete_when_no_brand_shape_settles_them():
     branded = choose([_cand("model", "XG50T10EN21U6", 0.7, 1, rule="rheem-model"),
                       _cand("model", "XGSOT10EN21U6", 0.65, 2, rule="generic-model")], 0.0)
     assert not any("compete" in w for w in branded.warnings)
+
+
+def test_a_repair_the_rule_cannot_settle_is_weighed_down():
+    from ocr_labels.extract import repairs
+
+    rule = PATTERNS.get("Dell").rules("model")[0]
+    found, n = repairs("P1060", rule)
+    assert n == 1 and {"P106O", "P106D"} <= set(found)  # the last 0 may be an O or a D
+    assert repairs("P106D", rule) == (["P106D"], 0)
+
+
+def test_a_glyph_read_twice_as_both_look_alikes_gives_a_rival():
+    from ocr_labels.extract import doubled_glyph_variants
+
+    assert doubled_glyph_variants("NE37RS596ZX") == ["NE37R596ZX", "NE37RS96ZX"]
+    assert doubled_glyph_variants("CD3700848") == []
+    r = classify_text("SAMSUNG\nMODEL NE37RS596ZX\nSERIAL 0B8K7ABT500123F")
+    assert r.model is None  # NE37R596ZX or NE37R5596ZX: left empty, not guessed
+    assert any(c["value"] == "NE37R596ZX" for c in r.candidates)
