@@ -45,6 +45,7 @@ class ScanOptions:
     focus: bool = True  # re-read each key and its value zoomed, for a second opinion (Tesseract)
     barcodes: bool = True
     timeout: float = 20.0  # seconds per Tesseract call (a view that takes longer is skipped)
+    page_budget: float = 30.0  # seconds of OCR per page after which no further view is started
     as_of: date | None = None  # for age_years; today when None
     debug_dir: str | None = None
 
@@ -163,8 +164,12 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     kinds = _VIEW_KINDS.get(engine_name)
     tried = 0
     # once a key word is read, its view is the right way up: no more turning
+    started = time.perf_counter()
     for view in preprocess.plan_views(page.image, orientation=lambda: state.rotation):
         if tried >= ctx.options.max_views:
+            break
+        if tried and time.perf_counter() - started > ctx.options.page_budget:
+            state.warnings.append(f"{engine_name}: stopped after {ctx.options.page_budget:g} s on this page")
             break
         if kinds and not view.name.startswith(kinds):
             continue

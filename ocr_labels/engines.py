@@ -65,6 +65,9 @@ class TesseractEngine:
 
         tesseract_version()
         config = f"--psm {psm or self.psm} {self.config}"
+        # a normal view takes ~0.5 s per megapixel here; one that takes several times that is
+        # texture Tesseract is trying to read, not text: give up on it sooner
+        limit = min(self.timeout, 2.0 + 2.0 * image.size / 1e6)
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG
         # with Pillow first, which cost ~10 % of a photo's time
         fd, path = tempfile.mkstemp(suffix=".bmp", prefix="ocr-labels-")
@@ -72,11 +75,11 @@ class TesseractEngine:
         try:
             if not cv2.imwrite(path, image):
                 raise EngineError("could not write the image for tesseract")
-            data = pytesseract.image_to_data(path, lang="eng", config=config, timeout=self.timeout,
+            data = pytesseract.image_to_data(path, lang="eng", config=config, timeout=limit,
                                              output_type=pytesseract.Output.DICT)
         except RuntimeError as e:
             if "timeout" in str(e).lower():
-                raise OcrTimeoutError(f"tesseract took longer than {self.timeout:g} s") from e
+                raise OcrTimeoutError(f"tesseract took longer than {limit:.3g} s") from e
             raise EngineError(f"tesseract failed: {e}") from e
         except pytesseract.TesseractError as e:
             raise EngineError(f"tesseract failed: {e.message or e}") from e

@@ -319,8 +319,12 @@ def _framing(grey: np.ndarray, geo: TextGeometry, target_cap_height: float) -> _
     # capitals are taller than the median character (which includes lower case and digits)
     scale = min(max(target_cap_height / (char_h * 1.05), 0.35), 4.0)
     rw, rh = (region[2], region[3]) if region else (grey.shape[1], grey.shape[0])
-    if rw * rh * scale * scale > MAX_VIEW_PIXELS:
-        scale = math.sqrt(MAX_VIEW_PIXELS / (rw * rh))
+    # the levelled view's box grows with the skew: cap the pixels of that box
+    t = math.radians(skew)
+    c, sn = abs(math.cos(t)), abs(math.sin(t))
+    area = (rw * c + rh * sn) * (rw * sn + rh * c)
+    if area * scale * scale > MAX_VIEW_PIXELS:
+        scale = math.sqrt(MAX_VIEW_PIXELS / area)
     return _Framing(region, base_rot, skew, scale, char_h)
 
 
