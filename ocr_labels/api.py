@@ -109,24 +109,29 @@ class _PageState:
     focused: dict[str, int] = field(default_factory=dict)
     rotation: int | None = None  # the turn of the first view in which a key word was read
     grey: np.ndarray | None = None
-    _cands: tuple[object, list[extract.Cand]] | None = None
+    _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
+    _scored_brand: str | None = None
+
+    def reading_candidates(self, number: int, patterns: PatternSet) -> list[extract.Cand]:
+        """One reading's candidates, scored with the brand known now (each reading is scored
+        once per brand: a brand recognised or inferred later re-scores the earlier readings)."""
+        brand = self.brand.brand if self.brand else None
+        if (brand.name if brand else None) != self._scored_brand:
+            self._scored.clear()
+            self._scored_brand = brand.name if brand else None
+        if number not in self._scored:
+            r = self.readings[number - 1]
+            new = extract.keyed_candidates(r.pairs, brand, patterns, r.to_page)
+            new += extract.pattern_candidates(r.lines, brand, patterns, r.to_page)
+            new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)
+            for c in new:
+                c.reading = number
+            self._scored[number] = new
+        return self._scored[number]
 
     def candidates(self, patterns: PatternSet) -> list[extract.Cand]:
-        """Every reading's candidates, scored with the brand known now: a brand recognised on a
-        later view (or inferred from a later reading) re-scores the earlier readings too."""
-        brand = self.brand.brand if self.brand else None
-        key = (brand.name if brand else None, len(self.readings))
-        if self._cands is None or self._cands[0] != key:
-            out: list[extract.Cand] = []
-            for r in self.readings:
-                new = extract.keyed_candidates(r.pairs, brand, patterns, r.to_page)
-                new += extract.pattern_candidates(r.lines, brand, patterns, r.to_page)
-                new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)
-                for c in new:
-                    c.reading = r.number
-                out += new
-            self._cands = (key, out)
-        return self._cands[1]
+        """Every reading's candidates, scored with the brand known now."""
+        return [c for r in self.readings for c in self.reading_candidates(r.number, patterns)]
 
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
@@ -186,9 +191,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         pairs = layout.find_pairs(lines)
         first_reading = not state.views
         _add_reading(state, ctx, lines, pairs, barcodes if first_reading else (), view.box_to_page)
-        if state.rotation is None and any(c.reading == len(state.readings) and c.source.startswith("key")
-                                          and c.rule and c.confidence >= ORIENTED
-                                          for c in state.candidates(ctx.patterns)):
+        if state.rotation is None and any(c.source.startswith("key") and c.rule and c.confidence >= ORIENTED
+                                          for c in state.reading_candidates(len(state.readings), ctx.patterns)):
             state.rotation = view.rotation  # a key with a value of the right shape: right way up
         state.views.append(f"{engine_name}:{view.name}")
         if first_reading:
@@ -255,7 +259,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             found = [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]
             _add_reading(state, ctx, (), found, (), crop.box_to_page)
             state.views.append(f"{engine.name}:{crop.name}")
-            new = [c for c in state.candidates(ctx.patterns) if c.reading == len(state.readings)]
+            new = state.reading_candidates(len(state.readings), ctx.patterns)
             if any(c.confidence > 0 and c.value in seen for c in new):
                 break  # a second reading agrees: no need for a third
 

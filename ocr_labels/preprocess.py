@@ -197,7 +197,7 @@ def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[t
     small = geo.chars[across < SMALL_TEXT * geo.char_height]
     if len(small) < MIN_BLOCK_CHARS:
         return []
-    return [(region, ch) for _, region, ch in _blocks(small, shape, abs(geo.angle) > 45)]
+    return [(region, ch) for _, region, ch in _blocks(small, shape, vertical)]
 
 
 def dense_text_block(geo: TextGeometry, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
