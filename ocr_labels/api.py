@@ -108,6 +108,7 @@ class _PageState:
     label_box: tuple[int, int, int, int] | None = None
     focused: dict[str, int] = field(default_factory=dict)
     rotation: int | None = None  # the turn of the first view in which a key word was read
+    legibility: dict[int, int] = field(default_factory=dict)  # per turn: the most legible view's score
     grey: np.ndarray | None = None
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _scored_brand: str | None = None
@@ -159,6 +160,40 @@ def _resolved(state: _PageState, ctx: _Context) -> bool:
 
 
 ORIENTED = 0.4  # a keyed value this good tells which way up the page is
+LEGIBLE_WORD = 0.7  # a word read at least this surely, of 3 or more letters and digits, is legible
+LEGIBLE_MIN = 20  # characters in legible words: fewer say nothing about the turn
+LEGIBLE_RATIO = 3  # the turn read this many times more legibly than the opposite turn is right
+
+
+def legibility(words: Sequence[Word]) -> int:
+    """Letters and digits in the words an engine read surely and of 3 or more such characters.
+    Text read upside down or sideways gives few: Tesseract still returns words, but unsure ones."""
+    n = 0
+    for w in words:
+        k = sum(ch.isalnum() for ch in w.text)
+        if k >= 3 and w.confidence >= LEGIBLE_WORD:
+            n += k
+    return n
+
+
+def _orientation(state: _PageState) -> int | None:
+    """Which way up the page is, once known: the turn of the first view in which a key was read
+    with a value of the right shape; else a turn read far more legibly than its opposite; else,
+    once all four turns were read, the most legible one (None while nothing tells)."""
+    if state.rotation is not None:
+        return state.rotation
+    seen = state.legibility
+    for r, n in sorted(seen.items(), key=lambda kv: -kv[1]):
+        opposite = (r + 180) % 360
+        if n >= LEGIBLE_MIN and opposite in seen and n >= LEGIBLE_RATIO * max(seen[opposite], 1) \
+                and all(n >= LEGIBLE_RATIO * max(m, 1) for t, m in seen.items() if t != r):
+            return r
+        break
+    if len(seen) == 4:
+        r, n = max(seen.items(), key=lambda kv: kv[1])
+        if n > 0:
+            return r
+    return None
 
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
@@ -170,7 +205,7 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     tried = 0
     # once a key word is read, its view is the right way up: no more turning
     started = time.perf_counter()
-    for view in preprocess.plan_views(page.image, orientation=lambda: state.rotation):
+    for view in preprocess.plan_views(page.image, orientation=lambda: _orientation(state)):
         if tried >= ctx.options.max_views:
             break
         if tried and time.perf_counter() - started > ctx.options.page_budget:
@@ -187,6 +222,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             if len(state.warnings) >= 2:
                 break
             continue
+        if view.turned:
+            state.legibility[view.rotation] = max(state.legibility.get(view.rotation, 0), legibility(words))
         lines = layout.group_lines(words)
         pairs = layout.find_pairs(lines)
         first_reading = not state.views

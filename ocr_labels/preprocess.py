@@ -27,6 +27,7 @@ class View:
     to_page: np.ndarray  # 2x3 affine: view (x, y, 1) -> page (x, y)
     name: str
     rotation: int = 0  # degrees clockwise applied to the page
+    turned: bool = False  # one of the label's views at each turn: their readings tell which way is up
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -357,18 +358,18 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     fr = _framing(grey, geo, target_cap_height)
     prefix = "label" if label_geo else "level"
 
-    def make(f: _Framing, rotation: int, name: str, crop: bool = True) -> View:
+    def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360)
+        return View(img, back, name, rotation % 360, turned)
 
     b = fr.base_rot
-    first = make(fr, b, f"{prefix}{b % 360}")
+    first = make(fr, b, f"{prefix}{b % 360}", turned=True)
     yield first
-    if label_geo is not None:
+    pf = _framing(grey, page_geo, target_cap_height) if label_geo is not None else None
+    if pf is not None:
         # the label may not hold everything (a model etched beside an asset sticker)
-        pf = _framing(grey, page_geo, target_cap_height)
         yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
     blocks = small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]
@@ -383,9 +384,13 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     for r in others:
         if orientation() is not None:
             break
-        yield make(fr, r, f"{prefix}{r % 360}")
+        yield make(fr, r, f"{prefix}{r % 360}", turned=True)
     up = orientation()
     rot = b if up is None else up
+    if pf is not None and (rot - b) % 360:
+        # the page was read turned the first guess's way: read it again the right way up
+        r = pf.base_rot + rot - b
+        yield make(pf, r, f"page{r % 360}")
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
     yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation)

@@ -5,6 +5,7 @@ import pytest
 import zxingcpp
 
 from ocr_labels import ScanOptions, scan_files, scan_image, synth
+from ocr_labels.api import LEGIBLE_MIN, LEGIBLE_RATIO, _orientation, _PageState, legibility
 from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
 from ocr_labels.errors import OcrTimeoutError
 from tests.labels import WHIRLPOOL, draw_label
@@ -97,3 +98,29 @@ def test_benchmark_mode_reads_the_same_views_as_a_default_run(tmp_path, tesserac
         for f in ("model", "serial"):
             kept = getattr(b, f) if (getattr(b, f"{f}_confidence") or 0) >= ScanOptions().min_confidence else None
             assert kept == getattr(d, f)
+
+
+def test_legibility_tells_which_way_is_up(tesseract):
+    """Tesseract still returns words for text upside down or sideways, but unsure ones."""
+    img = draw_label(WHIRLPOOL)
+    engine = TesseractEngine()
+    upright = legibility(engine.read(img))
+    for k in (1, 2, 3):
+        turned = legibility(engine.read(np.ascontiguousarray(np.rot90(img, k))))
+        assert upright >= LEGIBLE_MIN and upright >= LEGIBLE_RATIO * max(turned, 1), (k, upright, turned)
+
+
+def _state(rotation=None, **seen):
+    return _PageState(rotation=rotation, legibility={int(k[1:]): v for k, v in seen.items()})
+
+
+def test_orientation_from_keys_then_legibility():
+    assert _orientation(_state()) is None
+    assert _orientation(_state(rotation=90, r0=80, r180=0)) == 90  # a key read says so first
+    assert _orientation(_state(r0=60, r180=4)) == 0  # far more legible than upside down
+    assert _orientation(_state(r90=3, r270=12)) is None  # too few legible characters to tell yet
+    assert _orientation(_state(r0=60)) is None  # the opposite turn not read yet
+    assert _orientation(_state(r0=60, r180=30)) is None  # not clearly better
+    # all four turns read: the most legible, unless nothing was legible
+    assert _orientation(_state(r90=3, r270=12, r0=0, r180=0)) == 270
+    assert _orientation(_state(r90=0, r270=0, r0=0, r180=0)) is None

@@ -392,3 +392,22 @@ def test_despeckle_only_grainy_views():
     out = despeckle(grainy)
     background = clean > 180
     assert out[background].std() < 0.6 * grainy[background].std()
+
+
+def test_page_is_read_again_the_right_way_up(label_in_clutter):
+    """An asset sticker and an etched line share the photo: the page view comes second at the
+    label's first guess; once the caller knows the guess was upside down, the page is read
+    again turned that way."""
+    frame, _, _ = label_in_clutter
+    frame = np.ascontiguousarray(np.rot90(frame, 2))
+    known: list[int] = []
+    views = plan_views(frame, orientation=lambda: known[0] if known else None)
+    first, page = next(views), next(views)
+    assert (first.name, page.name) == ("label0", "page0")
+    assert first.turned and not page.turned  # only the label's turns are compared for legibility
+    turned = next(views)
+    assert turned.name == "label180" and turned.turned
+    known.append(180)
+    rest = list(views)
+    assert [v.name for v in rest] == ["page180", "binary", "clahe", "fullframe"]
+    assert all(v.rotation == 180 for v in rest)
