@@ -55,9 +55,21 @@ def normalise(value: str) -> str:
     return "".join(fold(value).split()).strip(_EDGE_JUNK)
 
 
+def gs1_check_digit_holds(digits: str) -> bool:
+    """The last digit is the GS1 check digit of the others (UPC-A, EAN-13, EAN-8, GTIN-14):
+    weights 3, 1, 3, ... from the right of the payload."""
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    payload = digits[:-1][::-1]
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(payload))
+    return (10 - total % 10) % 10 == int(digits[-1])
+
+
 def global_distractor(value: str) -> str | None:
     for name, pat in _GLOBAL_DISTRACTORS:
         if pat.fullmatch(value):
+            if name == "UPC/EAN" and not gs1_check_digit_holds(value):
+                continue  # twelve digits without a valid check digit are no product code
             return name
     return None
 

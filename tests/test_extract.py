@@ -32,10 +32,17 @@ def test_repair_by_the_patterns_character_classes():
 
 @pytest.mark.parametrize("value, kind", [
     ("03/2017", "date"), ("1-800-253-1301", "phone number"), ("120V", "rating"), ("15A", "rating"),
-    ("012345678905", "UPC/EAN"), ("WFW4720RW0", None), ("CD3700848", None),
+    ("012345678905", "UPC/EAN"), ("4006381333931", "UPC/EAN"), ("WFW4720RW0", None), ("CD3700848", None),
+    ("241401920019", None),  # twelve digits whose last is no GS1 check digit: not a product code
 ])
 def test_global_distractors(value, kind):
     assert global_distractor(value) == kind
+
+
+def test_an_all_digit_serial_is_not_taken_for_a_upc():
+    r = classify_text("A. O. SMITH\nMODEL GDHE-50 200\nSERIAL NO. 241401920019\nUPC 036000291452")
+    assert r.serial == "241401920019"
+    assert "036000291452" not in (r.model, r.serial)
 
 
 def test_part_number_is_never_the_serial():
