@@ -560,6 +560,7 @@ class _Style:
     small_style: str
     under: bool         # value on the line under the key
     colon: bool
+    value_cap: float | None = None  # cap height the values were drawn at, when not ``cap``
 
 
 def _make_style(r: _R, difficulty: str) -> _Style:
@@ -761,7 +762,9 @@ def _apple_layout(r: _R, v: Values, st: _Style) -> np.ndarray:
         r.pick(["TESTED TO COMPLY WITH FCC STANDARDS FOR HOME OR OFFICE USE",
                 "CAN ICES-3 (B)/NMB-3(B)  IEC 60950-1"]),
     ]
-    f = _font(r, r.pick(["sans", "cond"]), _size_for_cap(st.cap * r.uni(0.8, 1.0)))
+    style = r.pick(["sans", "cond"])
+    st.value_cap = st.cap * r.uni(0.8, 1.0)
+    f = _font(r, style, _size_for_cap(st.value_cap))
     body = _vstack([_text_mask(t, f) for t in lines], int(st.cap * 0.5), align="center")
     m = int(st.cap * 3)
     return _pad(body, m, m, m, m)
@@ -867,7 +870,8 @@ def _flat(r: _R, brand: str | None, difficulty: str) -> tuple[np.ndarray, dict]:
     material = _choose_material(r, brand)
     img = _apply_material(r, mask, material, difficulty).astype(np.uint8)
     truth = {"brand": brand, "model": v.model, "serial": v.serial, "tier": "synthetic",
-             "difficulty": difficulty, "material": material, "barcodes": barcodes}
+             "difficulty": difficulty, "material": material, "barcodes": barcodes,
+             "value_cap": st.value_cap or st.cap}
     return img, truth
 
 
@@ -962,6 +966,7 @@ def _degrade(r: _R, label: np.ndarray, difficulty: str) -> tuple[np.ndarray, dic
             scale = 0.8 * fh / lh
         angle, persp = r.uni(-15, 15), r.uni(0.04, 0.10)
 
+    size = scale  # label pixels -> photo pixels, before perspective
     # pre-shrink with area filtering so small labels do not alias
     if scale < 0.9:
         label = cv2.resize(label, (max(1, int(lw * scale)), max(1, int(lh * scale))), interpolation=cv2.INTER_AREA)
@@ -1007,14 +1012,21 @@ def _degrade(r: _R, label: np.ndarray, difficulty: str) -> tuple[np.ndarray, dic
             img += spot[..., None] * r.uni(90, 200)
         del yy, xx
 
-    # blur
+    # blur (its extent in photo pixels goes into the truth)
+    blur = 0.0
     if difficulty == "medium":
-        img = cv2.GaussianBlur(img, (0, 0), r.uni(0.5, 1.3))
+        sigma_b = r.uni(0.5, 1.3)
+        img = cv2.GaussianBlur(img, (0, 0), sigma_b)
+        blur = 2 * sigma_b
     elif difficulty == "hard":
         if r.chance(0.5):
-            img = cv2.filter2D(img, -1, _motion_kernel(r.int(4, 9), r.uni(0, 180)))
+            length = r.int(4, 9)
+            img = cv2.filter2D(img, -1, _motion_kernel(length, r.uni(0, 180)))
+            blur = float(length)
         else:
-            img = cv2.filter2D(img, -1, _disk_kernel(r.uni(1.2, 2.8)))
+            radius = r.uni(1.2, 2.8)
+            img = cv2.filter2D(img, -1, _disk_kernel(radius))
+            blur = 2 * radius
 
     # sensor noise
     sigma = {"easy": r.uni(1.5, 3.5), "medium": r.uni(3.5, 6.5), "hard": r.uni(6, 12)}[difficulty]
@@ -1034,6 +1046,7 @@ def _degrade(r: _R, label: np.ndarray, difficulty: str) -> tuple[np.ndarray, dic
             fw, fh = fh, fw
     quality = {"easy": r.int(85, 95), "medium": r.int(65, 75), "hard": r.int(40, 60)}[difficulty]
     info = {"rotation": round(angle, 2), "turn": turn, "jpeg_quality": quality,
+            "label_scale": round(size, 4), "blur_px": round(blur, 2),
             "label_quad": [[round(float(x), 1), round(float(y), 1)] for x, y in quad]}
     return img, info
 
@@ -1050,6 +1063,9 @@ def _render(r: _R, brand: str | None, difficulty: str) -> tuple[np.ndarray, dict
     label, truth = _flat(r, brand, diff)
     img, info = _degrade(r, label, diff)
     truth.update(info)
+    # how tall the model and serial characters are in the photo (before perspective): a reader
+    # of the benchmark can tell illegibly small ones from the pipeline's failures
+    truth["value_cap_px"] = round(truth.pop("value_cap") * info["label_scale"], 1)
     return img, truth
 
 

@@ -157,12 +157,30 @@ def main(argv: list[str] | None = None) -> int:
     plain_secs = None
     if not args.no_plain:
         t0 = time.perf_counter()
-        plain = [plain_tesseract(f) for f in files]
+        plain, plain_each = [], []
+        for f in files:
+            t1 = time.perf_counter()
+            plain.append(plain_tesseract(f))
+            plain_each.append(time.perf_counter() - t1)
         plain_secs = (time.perf_counter() - t0) / max(1, len(files))
         print(table("plain tesseract + regex", score(rows, plain), plain_secs))
         print(f"\nspeed: ocr-labels takes {ours_secs / plain_secs:.2f}x the time of plain tesseract per image")
     errors = sum(1 for r in ours_raw if r.error)
     print(f"records with error: {errors}")
+    if all("value_cap_px" in r and "blur_px" in r for r in rows):
+        # generated photos say how tall their values are and how far the blur smears them
+        print("\nby character height over blur (generated truth: value_cap_px / blur_px):\n")
+        print(HEADER.replace("| engine                 |", "| cap/blur, engine       |", 1))
+        for name, lo, hi in (("< 2", 0, 2), ("2-4", 2, 4), (">= 4", 4, float("inf"))):
+            idx = [i for i, r in enumerate(rows) if lo <= r["value_cap_px"] / max(r["blur_px"], 1.0) < hi]
+            if not idx:
+                continue
+            pick = lambda xs: [xs[i] for i in idx]  # noqa: E731
+            secs = sum(ours_raw[i].seconds or 0.0 for i in idx) / len(idx)
+            print(table(f"{name} ({len(idx)}) ours", score(pick(rows), pick(ours)), secs))
+            if plain_secs is not None:
+                print(table(f"{name} ({len(idx)}) plain", score(pick(rows), pick(plain)),
+                            sum(pick(plain_each)) / len(idx)))
 
     print(f"\nocr-labels by --min-confidence (default {default_min}; views read as in a default run):\n")
     print("| min-confidence | model R/W/E % | serial R/W/E % | both right % | wrong fields % |\n|---|---|---|---|---|")

@@ -177,3 +177,17 @@ def test_easy_label_is_legible(brand, seed, tesseract):
     text = _ocr(img)
     assert t["model"] in text, (t["model"], text)
     assert t["serial"] in text, (t["serial"], text)
+
+
+def test_truth_says_how_tall_and_how_blurred_the_values_are():
+    """value_cap_px (the values' capital height in the photo) and blur_px let a benchmark tell
+    characters too small or smeared to read from the pipeline's own failures."""
+    rng = np.random.default_rng(5)
+    easy = [synth.render_label(rng, difficulty="easy")[1] for _ in range(3)]
+    hard = [synth.render_label(rng, difficulty="hard")[1] for _ in range(3)]
+    for t in easy:
+        assert t["label_scale"] == 1.0 and t["blur_px"] == 0.0
+        assert 17 <= t["value_cap_px"] <= 34  # drawn at 22-34 px (Apple's at 0.8-1.0 of that)
+    for t in hard:
+        assert t["blur_px"] >= 2.4  # disk of radius 1.2+ or motion of 4+ px
+        assert 0 < t["value_cap_px"] < 34 * 1.5 and 0 < t["label_scale"] < 1.5
