@@ -146,6 +146,8 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
             for f in extract.FIELDS:
                 state.keyed_values.setdefault(f, []).append(part)
     found = extract.detect_brand(state.texts, ctx.patterns) if lines else None
+    if found is None and lines and (state.brand is None or state.brand.evidence == "patterns"):
+        found = extract.brand_marks(state.texts, ctx.patterns)
     if found is not None:
         state.brand = found
     elif state.brand is None or state.brand.evidence == "patterns":
@@ -329,6 +331,9 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
         warnings.append("brand: no brand name found on the label; generic patterns used")
     elif state.brand.evidence == "patterns":
         warnings.append(f"brand: {state.brand.name} inferred from the shapes of model and serial, not read")
+    elif state.brand.evidence.startswith("mark:"):
+        warnings.append(f"brand: {state.brand.name} inferred from an identifier registered to it "
+                        f"({state.brand.evidence[5:]}), not read")
     as_of = opts.as_of or date.today()
     manufactured = dates.parse_printed_date("\n".join(state.texts), as_of=as_of)
     if manufactured is None and serial is not None and brand_name:

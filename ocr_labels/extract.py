@@ -223,6 +223,42 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
     return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
 
 
+BRAND_MARK_CONFIDENCE = 0.7
+
+
+def brand_marks(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None:
+    """When no brand name was read: the brand named by an identifier registered to it alone
+    (Apple's FCC grantee code in 'BCGA2337', its ISED number in '579C-A2337'), read as a whole
+    word with at most one character wrong. None when none, or marks of two brands, are read."""
+    words = {normalise(w) for t in texts for w in t.split()}
+    words = {w for w in words if len(w) >= 6}
+    if not words:
+        return None
+    found: dict[str, str] = {}
+    for brand in patterns.brands:
+        for rule in brand.distractors:
+            if not rule.names_brand:
+                continue
+            pat = _fuzzy_mark(rule.regex)
+            if any(pat.fullmatch(w, timeout=0.5) for w in words):
+                found.setdefault(brand.name, rule.id)
+    if len(found) != 1:
+        return None
+    name, rule_id = next(iter(found.items()))
+    brand = patterns.get(name)
+    return BrandGuess(name, brand, BRAND_MARK_CONFIDENCE, f"mark:{rule_id}") if brand else None
+
+
+_mark_cache: dict[str, regex.Pattern[str]] = {}
+
+
+def _fuzzy_mark(rx: str) -> regex.Pattern[str]:
+    pat = _mark_cache.get(rx)
+    if pat is None:
+        pat = _mark_cache[rx] = regex.compile(f"(?:{rx}){{s<=1}}")
+    return pat
+
+
 def infer_brand(values: dict[str, list[str]], patterns: PatternSet) -> BrandGuess | None:
     """When no brand name was read: the one brand whose specific model *and* serial shapes both
     fit values found next to their key words (Apple's A2141 with C02G414GMD6N). None when no

@@ -34,7 +34,7 @@ FIELDS = ("model", "serial", "distractor")
 CATEGORIES = ("appliance", "hvac", "water-heater", "electronics")
 _TOP_KEYS = {"brand", "aliases", "family", "category", "confidence", "sources", "generic",
              "keys", "model", "serial", "distractor", "date", "makers", "notes"}
-_RULE_KEYS = {"id", "regex", "strength", "date", "examples", "not", "note"}
+_RULE_KEYS = {"id", "regex", "strength", "date", "examples", "not", "note", "names_brand"}
 _WS = re.compile(r"\s+")
 
 
@@ -64,6 +64,7 @@ class Rule:
     brand: str
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
+    names_brand: bool = False  # a distractor registered to this brand alone (an FCC grantee code)
 
     def test(self, value: str) -> bool | None:
         """True/False for match/no match of the normalised value; None when the match timed out."""
@@ -228,9 +229,14 @@ def _rule(path: Path, brand: str, fld: str, data: Any, n: int, date_ids: set[str
             raise _fail(path, entry, "only serial rules carry a 'date'")
         if date not in date_ids:
             raise _fail(path, entry, f"date rule '{date}' is not defined in this file")
+    names_brand = data.get("names_brand", False)
+    if not isinstance(names_brand, bool):
+        raise _fail(path, entry, "'names_brand' must be true or false")
+    if names_brand and fld != "distractor":
+        raise _fail(path, entry, "only distractor rules can name the brand")
     return Rule(id=rid, field=fld, regex=rx, strength=float(strength), date=date, brand=brand,
                 examples=_strings(path, data, "examples", entry),
-                counter_examples=_strings(path, data, "not", entry))
+                counter_examples=_strings(path, data, "not", entry), names_brand=names_brand)
 
 
 def load_file(path: Path) -> Brand:

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ocr_labels import classify_text
-from ocr_labels.extract import CONFUSABLE, Cand, agrees, choose, detect_brand, global_distractor, near_miss, normalise, repair
+from ocr_labels.extract import CONFUSABLE, Cand, agrees, brand_marks, choose, detect_brand, global_distractor, near_miss, normalise, repair
 from ocr_labels.patterns import load_patterns
 
 PATTERNS = load_patterns()
@@ -168,3 +168,15 @@ def test_a_glyph_read_twice_as_both_look_alikes_gives_a_rival():
     r = classify_text("SAMSUNG\nMODEL NE37RS596ZX\nSERIAL 0B8K7ABT500123F")
     assert r.model is None  # NE37R596ZX or NE37R5596ZX: left empty, not guessed
     assert any(c["value"] == "NE37R596ZX" for c in r.candidates)
+
+
+def test_an_identifier_registered_to_one_brand_names_it():
+    # an etched case where the name itself is cut off: the FCC ID, even read one character off, says Apple
+    guess = brand_marks(["3CGA2337 and IC: 579C-A7337 Serial CO2G7BDVQ6L4"], PATTERNS)
+    assert guess is not None and guess.name == "Apple" and guess.evidence == "mark:apple-fcc-id"
+    assert brand_marks(["MODEL WFW4720RW0 SERIAL CD3700848"], PATTERNS) is None
+    assert brand_marks(["FCC ID: XYZA2337"], PATTERNS) is None  # two characters off: no mark
+    # with the brand known, the serial's O is repaired by Apple's alphabet (no O in its serials)
+    r = classify_text("Assembled in China FCC ID: BCGA2337\nSerial CO2G7BDVQ6L4")
+    assert (r.brand, r.serial) == ("Apple", "C02G7BDVQ6L4")
+    assert any("registered to it" in w for w in r.warnings)

@@ -333,3 +333,12 @@ def test_catastrophic_regex_is_reported_not_hung(tmp_path):
     assert "'nested'" in text                   # reported: the example does not match
     rule = load_file(tmp_path / "slow.toml").models[0]
     assert rule.fullmatch(long) is False and rule.test(long) is None
+
+
+def test_only_a_distractor_can_name_the_brand(tmp_path):
+    p = _write(tmp_path, "acme.toml", GOOD + '[[distractor]]\nid = "acme-fcc"\nregex = "ACM\\\\d{4}"\nnames_brand = true\n')
+    rule = load_file(p).distractors[0]
+    assert rule.names_brand
+    bad = _write(tmp_path, "bad.toml", 'brand = "Bad"\n[[model]]\nid = "m"\nregex = "X\\\\d{3}"\nnames_brand = true\n')
+    with pytest.raises(PatternFileError, match="only distractor rules can name the brand"):
+        load_file(bad)
