@@ -379,10 +379,13 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             if a_rule is not None and a_rule.brand != patterns.generic.name and a_value != value:
                 out.append(Cand(kv.field, a_value, _clip(conf - 0.05), source, box, a_rule.id,
                                 [f"{raw} with a doubled glyph dropped"]))
-    # a one-piece reading that a two-piece reading of the same key extends is not a rival
+    # a one-piece reading that a two-piece reading of the same key extends is not a rival, when
+    # the brand's own shape takes the two pieces ('GCV-50 300'); the generic shapes take both, so
+    # then they stay rivals ('MDB4000AWB BW': is BW part of the model?)
+    own = {r.id for r in (*brand.models, *brand.serials)} if brand is not None else set()
     for c in out:
         if any(o is not c and o.field == c.field and o.value != c.value and o.value.startswith(c.value)
-               and o.rule and o.confidence >= c.confidence - 0.1 for o in out):
+               and o.rule in own and o.confidence >= c.confidence - 0.1 for o in out):
             c.confidence = _clip(c.confidence - 0.2)
             c.notes.append("a longer reading of the same key fits too")
     return out

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from ocr_labels import classify_text
+from ocr_labels import ScanOptions, classify_text
 from ocr_labels.extract import CONFUSABLE, Cand, agrees, brand_marks, choose, detect_brand, global_distractor, near_miss, normalise, repair
 from ocr_labels.patterns import load_patterns
 
@@ -180,3 +180,13 @@ def test_an_identifier_registered_to_one_brand_names_it():
     r = classify_text("Assembled in China FCC ID: BCGA2337\nSerial CO2G7BDVQ6L4")
     assert (r.brand, r.serial) == ("Apple", "C02G7BDVQ6L4")
     assert any("registered to it" in w for w in r.warnings)
+
+
+def test_a_second_piece_joins_the_value_only_when_the_brands_shape_says_so():
+    # no brand read: the generic shapes take 'MDB4000AWB' and 'MDB4000AWBBW' alike, so the
+    # longer reading does not win over the shorter
+    r = classify_text("MODEL NO. MDB4000AWB BW\nSERIAL NO. 12559635SY", ScanOptions(min_confidence=0.0))
+    assert r.model != "MDB4000AWBBW"
+    # A. O. Smith's shape takes both pieces of 'GCV-50 300'
+    r = classify_text("A. O. SMITH\nMODEL GCV-50 300\nSERIAL 1732J123456")
+    assert r.model == "GCV-50300"
