@@ -22,7 +22,8 @@ FUZZY_KEYS = {
 EXACT_KEYS = {
     "model": ("MOD", "MODNO", "M/N", "MN", "MODEL#", "ENR", "E-NR", "E-NO", "ENO", "MTM", "MACHINETYPE",
               "MODELCODE", "TYPE/MODEL"),
-    "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "FD", "SNO", "S/NO"),
+    "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "FD", "SNO", "S/NO",
+               "SL", "SLNO"),  # SL. No.: serial number in Indian English (asset stickers)
 }
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",

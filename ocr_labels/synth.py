@@ -548,6 +548,8 @@ _WARNINGS = [
 class _Block:
     mask: np.ndarray
     role: str = "text"        # "key_model", "key_serial", "barcode", "logo", ...
+    key: str = ""             # for a model or serial block: its key and printed value
+    value: str = ""
 
 
 @dataclass
@@ -578,11 +580,16 @@ def _make_style(r: _R, difficulty: str) -> _Style:
 
 
 def _kv(r: _R, st: _Style, key: str, value: str, under: bool | None = None,
-        value_cap: float | None = None) -> np.ndarray:
+        value_cap: float | None = None, between: np.ndarray | None = None) -> np.ndarray:
     key = key + (":" if st.colon and not key.endswith(":") else "")
     kf = _font(r, st.key_style, _size_for_cap(st.key_cap))
     vf = _font(r, st.value_style, _size_for_cap(value_cap or st.cap))
     km, vm = _text_mask(key, kf), _text_mask(value, vf)
+    if between is not None:
+        # a barcode between the key and its value, the value printed under the barcode
+        # (Whirlpool's 'MOD' | bars, with the model under the bars)
+        column = _vstack([between, vm], gap=int(st.cap * 0.25))
+        return _hstack([km, column], gap=int(st.cap * r.uni(0.5, 1.0)), valign="top")
     if st.under if under is None else under:
         return _vstack([km, vm], gap=int(st.cap * 0.15))
     return _hstack([km, vm], gap=int(st.cap * r.uni(0.5, 1.4)))
@@ -679,19 +686,22 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
     mp, sp = v.model_print or v.model, v.serial_print or v.serial
     main: list[_Block] = []
     if kind == "bsh":
-        main.append(_Block(_kv(r, st, r.pick(["E-Nr", "E-Nr.", "E-NR"]), mp), "model"))
+        mk = r.pick(["E-Nr", "E-Nr.", "E-NR"])
+        main.append(_Block(_kv(r, st, mk, mp), "model", mk, mp))
         # the FD code is printed as its own key/value: "FD 8703 001911"
         fd_val = sp[2:].strip()
-        main.append(_Block(_kv(r, st, "FD", fd_val, under=False), "serial"))
+        main.append(_Block(_kv(r, st, "FD", fd_val, under=False), "serial", "FD", fd_val))
     elif kind == "dell":
-        main.append(_Block(_kv(r, st, r.pick(["Reg Model", "Regulatory Model", "Reg. Model"]), mp), "model"))
-        main.append(_Block(_kv(r, st, r.pick(["Service Tag (S/N)", "Service Tag", "S/N", "Svc Tag"]), sp), "serial"))
+        mk = r.pick(["Reg Model", "Regulatory Model", "Reg. Model"])
+        main.append(_Block(_kv(r, st, mk, mp), "model", mk, mp))
+        sk = r.pick(["Service Tag (S/N)", "Service Tag", "S/N", "Svc Tag"])
+        main.append(_Block(_kv(r, st, sk, sp), "serial", sk, sp))
     else:
         mk, sk = r.pick(_KEY_STYLES)
         if brand == "Samsung" and r.chance(0.5):
             mk, sk = "Model Code", "Serial No."
-        main.append(_Block(_kv(r, st, mk, mp), "model"))
-        main.append(_Block(_kv(r, st, sk, sp), "serial"))
+        main.append(_Block(_kv(r, st, mk, mp), "model", mk, mp))
+        main.append(_Block(_kv(r, st, sk, sp), "serial", sk, sp))
     if r.chance(0.25):
         main.reverse()
 
@@ -703,8 +713,13 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
             blk = next(b for b in main if b.role == role)
             if r.chance(0.75):
                 blk.mask = _vstack([blk.mask, bm], gap=int(st.cap * 0.3), align=r.pick(["left", "center"]))
-            else:
+                barcodes[-1]["placement"] = "under"
+            elif r.chance(0.5):
                 blk.mask = _hstack([blk.mask, bm], gap=int(st.cap * 1.0), valign="center")
+                barcodes[-1]["placement"] = "beside"
+            else:
+                blk.mask = _kv(r, st, blk.key, blk.value, under=False, between=bm)
+                barcodes[-1]["placement"] = "between"  # key | bars, the value under the bars
 
     side = [_Block(m) for m in _distractor_pool(r, brand, v, st)]
     if r.chance(0.35):
@@ -768,6 +783,18 @@ def _apple_layout(r: _R, v: Values, st: _Style) -> np.ndarray:
     body = _vstack([_text_mask(t, f) for t in lines], int(st.cap * 0.5), align="center")
     m = int(st.cap * 3)
     return _pad(body, m, m, m, m)
+
+
+def _asset_sticker(r: _R, v: Values, st: _Style, barcodes: list[dict]) -> np.ndarray:
+    f = _font(r, r.pick(["sans", "cond", "mono"]), _size_for_cap(st.cap * r.uni(0.8, 1.0)))
+    lines = [f"{r.pick(['COMP', 'IT', 'ASSET '])}{r.digits(12)}",
+             f"{r.pick(['SL.#', 'S/N', 'SL No.'])} {v.serial}",
+             f"If found, call {r.digits(3)} - {r.digits(8)}"]
+    text = _vstack([_text_mask(t, f) for t in lines], int(st.cap * 0.3), align="center")
+    qr = _barcode_block(r, "QRCode", v.serial, None, st, barcodes, "serial")
+    barcodes[-1]["placement"] = "asset sticker"
+    m = int(st.cap * 0.8)
+    return _pad(_vstack([qr, text], int(st.cap * 0.4), align="center"), m, m, m, m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -862,13 +889,26 @@ def _flat(r: _R, brand: str | None, difficulty: str) -> tuple[np.ndarray, dict]:
     v = brand_values(r, brand)
     st = _make_style(r, difficulty)
     barcodes: list[dict] = []
+    sticker = None
     if _KIND[brand] == "apple":
         mask = _apple_layout(r, v, st)
+        if r.chance(0.4):
+            # an IT department's asset sticker under the etched text: the serial again, after
+            # 'SL.#', beside a long asset number and a QR code of the serial
+            sm = _asset_sticker(r, v, st, barcodes)
+            gap = int(st.cap * 1.5)
+            x = r.int(0, max(0, mask.shape[1] - sm.shape[1]))
+            mask = _pad(mask, 0, max(0, x + sm.shape[1] - mask.shape[1]), sm.shape[0] + 2 * gap, 0)
+            sticker = (sm, x, mask.shape[0] - sm.shape[0] - gap)
     else:
         main, side = _content_blocks(r, brand, v, st, barcodes)
         mask = _layout(r, brand, st, main, side)
     material = _choose_material(r, brand)
-    img = _apply_material(r, mask, material, difficulty).astype(np.uint8)
+    img = _apply_material(r, mask, material, difficulty)
+    if sticker is not None:
+        sm, x, y = sticker
+        img[y:y + sm.shape[0], x:x + sm.shape[1]] = _apply_material(r, sm, "paper", difficulty)
+    img = img.astype(np.uint8)
     truth = {"brand": brand, "model": v.model, "serial": v.serial, "tier": "synthetic",
              "difficulty": difficulty, "material": material, "barcodes": barcodes,
              "value_cap": st.value_cap or st.cap}
