@@ -143,11 +143,18 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
         state.keyed_values.setdefault(kv.field, []).append(extract.normalise(kv.value))
     for bc in barcodes:
         for part in extract.payload_parts(bc):
+            hint, sep, tail = part.partition(":")
+            named = layout.key_field(hint) if sep and tail else None
             for f in extract.FIELDS:
-                state.keyed_values.setdefault(f, []).append(part)
+                if named is None:
+                    state.keyed_values.setdefault(f, []).append(part)
+                elif named == f:
+                    state.keyed_values.setdefault(f, []).append(tail)
     found = extract.detect_brand(state.texts, ctx.patterns) if lines else None
     if found is None and lines and (state.brand is None or state.brand.evidence == "patterns"):
         found = extract.brand_marks(state.texts, ctx.patterns)
+    if found is None and barcodes and (state.brand is None or state.brand.evidence == "patterns"):
+        found = extract.brand_from_links(barcodes, ctx.patterns)
     if found is not None:
         state.brand = found
     elif state.brand is None or state.brand.evidence == "patterns":
@@ -331,6 +338,8 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
         warnings.append("brand: no brand name found on the label; generic patterns used")
     elif state.brand.evidence == "patterns":
         warnings.append(f"brand: {state.brand.name} inferred from the shapes of model and serial, not read")
+    elif state.brand.evidence.startswith("link:"):
+        warnings.append(f"brand: {state.brand.name} inferred from the domain of a link in a code, not read")
     elif state.brand.evidence.startswith("mark:"):
         warnings.append(f"brand: {state.brand.name} inferred from an identifier registered to it "
                         f"({state.brand.evidence[5:]}), not read")

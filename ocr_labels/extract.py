@@ -9,6 +9,7 @@ stays empty and the record says why.
 from __future__ import annotations
 
 import itertools
+import urllib.parse
 from dataclasses import dataclass, field as dc_field, replace
 from typing import Callable, Iterable, Sequence
 
@@ -224,6 +225,25 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
 
 
 BRAND_MARK_CONFIDENCE = 0.7
+BRAND_LINK_CONFIDENCE = 0.8
+
+
+def brand_from_links(barcodes: Iterable[Barcode], patterns: PatternSet) -> BrandGuess | None:
+    """The brand whose name is the domain of a link a code on the label carries
+    ('https://www.hotpoint.com/reg?...'). None when no link names one brand."""
+    names = set()
+    for bc in barcodes:
+        text = bc.text.strip()
+        if not regex.match(r"(?i)https?://", text):
+            continue
+        host = (urllib.parse.urlsplit(text).hostname or "").split(".")
+        if len(host) >= 2:
+            names.add(host[-2])  # 'www.hotpoint.com' -> 'hotpoint'
+    guesses = {g.name: g for g in (detect_brand([n], patterns) for n in names) if g is not None}
+    if len(guesses) != 1:
+        return None
+    g = next(iter(guesses.values()))
+    return BrandGuess(g.name, g.brand, BRAND_LINK_CONFIDENCE, f"link:{g.evidence.partition(':')[2]}")
 
 
 def brand_marks(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None:
@@ -425,9 +445,27 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
 _PAYLOAD_SPLIT = regex.compile(r"[\x1d\x1e\x04\s,;|]+|<GS>|<RS>")
 
 
+# query parameters that name a field in a registration link ('...reg?m=D67M&s=62NVFQF')
+_URL_FIELDS = {"M": "model", "MDL": "model", "MODEL": "model", "MODELNO": "model", "MODELNUMBER": "model",
+               "S": "serial", "SN": "serial", "SER": "serial", "SERIAL": "serial", "SERIALNO": "serial",
+               "SERIALNUMBER": "serial", "ST": "serial", "SERVICETAG": "serial"}
+
+
 def payload_parts(bc: Barcode) -> list[str]:
-    """A barcode's payload split at group separators and spaces, normalised."""
-    return [p for p in (normalise(x) for x in _PAYLOAD_SPLIT.split(bc.text)) if p]
+    """A barcode's payload split at group separators and spaces, normalised. A link gives its
+    query parameters that name a field, as 'MODEL:value' / 'SERIAL:value' (its other parts are
+    a host and a path, not values)."""
+    text = bc.text.strip()
+    if regex.match(r"(?i)https?://", text):
+        query = urllib.parse.urlsplit(text).query
+        out = []
+        for name, value in urllib.parse.parse_qsl(query):
+            f = _URL_FIELDS.get(name.upper())
+            v = normalise(value)
+            if f and v:
+                out.append(f"{f.upper()}:{v}")
+        return out
+    return [p for p in (normalise(x) for x in _PAYLOAD_SPLIT.split(text)) if p]
 
 
 def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, patterns: PatternSet,
@@ -570,10 +608,12 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     for f in FIELDS:
         if by_field[f]:
             chosen[f] = by_field[f][0]
-    # one string cannot be both: keep it where it is stronger
-    if "model" in chosen and "serial" in chosen and chosen["model"].value == chosen["serial"].value:
+    # one printed string cannot be both (the same value, the same up to confusable characters as
+    # 'SMI67807S' and 'SM167807S', or the same word on the photo): keep it where it is stronger
+    if "model" in chosen and "serial" in chosen and _same_print(chosen["model"], chosen["serial"]):
         weaker = "model" if chosen["model"].confidence < chosen["serial"].confidence else "serial"
-        rest = [c for c in by_field[weaker] if c.value != chosen[weaker].value]
+        stronger = chosen["serial" if weaker == "model" else "model"]
+        rest = [c for c in by_field[weaker] if not _same_print(c, stronger)]
         if rest:
             chosen[weaker] = rest[0]
         else:
@@ -636,6 +676,25 @@ def _source(parts: set[str]) -> str:
     if "barcode" in parts and parts & {"key", "pattern", "ocr"}:
         return "barcode+ocr"
     return "+".join(p for p in ("barcode", "key", "pattern") if p in parts)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Intersection over the smaller box's area."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+def _same_print(a: Cand, b: Cand) -> bool:
+    """Two candidates that are one printed string: equal, equal up to confusable characters, or
+    read from the same place on the photo; one code may carry both, so a barcode's place says nothing)."""
+    if a.value == b.value or same_up_to_confusion(a.value, b.value):
+        return True
+    if "barcode" in a.source or "barcode" in b.source or a.box is None or b.box is None:
+        return False
+    return _overlap(a.box, b.box) >= 0.6
 
 
 def _union(boxes: Iterable[Box]) -> Box:

@@ -27,7 +27,8 @@ EXACT_KEYS = {
 }
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
-                             "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT"})
+                             "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT",
+                             "DP/N", "DPN", "REGTYPE"})
 # words that may sit between a key and its value
 FILLERS = frozenset({"NO", "N", "NUMBER", "NUM", "#", ":", "/", "-", "DE", "NR", "N°", "NO:", "CODE", "TAG",
                      "MODELE", "MODELO", "SERIE", "MODEL", "SERIAL", "NUMERO", "OF", "|", "NO/", "/NO"})
@@ -256,6 +257,8 @@ def after_distractor_key(line: Line, index: int) -> bool:
         form = _key_form(line.words[j].text)
         if form in DISTRACTOR_KEYS:
             return True
+        if j > 0 and _key_form(line.words[j - 1].text) + form in DISTRACTOR_KEYS:
+            return True  # two-word keys: 'Reg Type', 'Part No'
         if not _is_filler(line.words[j].text):
             break
     return False

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ocr_labels import ScanOptions, classify_text
-from ocr_labels.extract import CONFUSABLE, Cand, agrees, brand_marks, choose, detect_brand, global_distractor, near_miss, normalise, repair
+from ocr_labels.extract import CONFUSABLE, Cand, agrees, barcode_candidates, brand_marks, choose, detect_brand, payload_parts, global_distractor, near_miss, normalise, repair
 from ocr_labels.patterns import load_patterns
 
 PATTERNS = load_patterns()
@@ -190,3 +190,58 @@ def test_a_second_piece_joins_the_value_only_when_the_brands_shape_says_so():
     # A. O. Smith's shape takes both pieces of 'GCV-50 300'
     r = classify_text("A. O. SMITH\nMODEL GCV-50 300\nSERIAL 1732J123456")
     assert r.model == "GCV-50300"
+
+
+def test_one_printed_string_is_never_both_model_and_serial():
+    box = (100, 40, 180, 30)
+    serial = Cand("serial", "SM167807S", 0.70, "pattern", box, "ge-serial")
+    model = Cand("model", "SMI67807S", 0.62, "pattern", box, "ge-model")  # the same word, 1 read as I
+    elsewhere = Cand("model", "JGB94JVFDKW", 0.61, "pattern", (100, 90, 220, 30), "ge-model")
+    choice = choose([serial, model], 0.6)
+    assert choice.fields["serial"].value == "SM167807S" and "model" not in choice.fields
+    choice = choose([serial, model, elsewhere], 0.0)
+    assert choice.fields["model"].value == "JGB94JVFDKW"
+    # ... though a reading about as strong (the serial's word taken for a model) still makes it unsure
+    assert "model" not in choose([serial, model, elsewhere], 0.6).fields
+    # the same place but not the same up to confusion: one word read two ways still counts once
+    other_reading = Cand("model", "SN16780", 0.62, "pattern", (104, 42, 170, 28), "ge-model")
+    assert "model" not in choose([serial, other_reading], 0.6).fields
+    # a Data Matrix carrying model<GS>serial gives both from one place
+    dm = (10, 10, 80, 80)
+    both = choose([Cand("model", "WFW4720RW0", 0.8, "barcode", dm, "whirlpool-model"),
+                   Cand("serial", "CD3700848", 0.8, "barcode", dm, "whirlpool-serial")], 0.6)
+    assert set(both.fields) == {"model", "serial"}
+
+
+def test_a_registration_link_gives_the_fields_its_query_names():
+    from ocr_labels.elements import Barcode
+    link = Barcode("QRCode", "https://www.dell.com/reg?m=D67M&s=62NVFQF&lang=en", (0, 0, 90, 90))
+    assert payload_parts(link) == ["MODEL:D67M", "SERIAL:62NVFQF"]
+    dell = PATTERNS.get("Dell")
+    found = {(c.field, c.value) for c in barcode_candidates([link], dell, PATTERNS, lambda b: b)}
+    assert ("serial", "62NVFQF") in found and ("model", "62NVFQF") not in found
+    # a link without such parameters gives nothing (its host and path are no values)
+    assert payload_parts(Barcode("QRCode", "https://www.whirlpool.com/register", (0, 0, 9, 9))) == []
+    # Data Matrix group separators still split as before
+    assert payload_parts(Barcode("DataMatrix", "WFW4720RW0\x1dCD3700848", (0, 0, 9, 9))) == ["WFW4720RW0", "CD3700848"]
+
+
+def test_a_two_word_distractor_key_keeps_its_value_out():
+    from ocr_labels.api import _text_lines
+    from ocr_labels.extract import pattern_candidates
+    dell = PATTERNS.get("Dell")
+    values = {c.value for c in pattern_candidates(_text_lines("Reg Type D67M628"), dell, PATTERNS, lambda b: b)}
+    assert "D67M628" not in values  # Dell's regulatory type: the model with a suffix, neither field
+    values = {c.value for c in pattern_candidates(_text_lines("Made D67M628"), dell, PATTERNS, lambda b: b)}
+    assert "D67M628" in values  # the same string after another word would be a candidate
+
+
+def test_the_domain_of_a_registration_link_names_the_brand():
+    from ocr_labels.elements import Barcode
+    from ocr_labels.extract import brand_from_links
+    code = Barcode("QRCode", "https://www.hotpoint.com/reg?m=HPS240JZWW&s=TM810111H", (0, 0, 90, 90))
+    guess = brand_from_links([code], PATTERNS)
+    assert guess is not None and guess.name == "Hotpoint" and guess.brand.name == "GE"
+    assert guess.evidence.startswith("link:")
+    assert brand_from_links([Barcode("QRCode", "https://example.com/x?s=1", (0, 0, 9, 9))], PATTERNS) is None
+    assert brand_from_links([Barcode("Code128", "CD3700848", (0, 0, 9, 9))], PATTERNS) is None
