@@ -572,11 +572,14 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     for k, c in list(merged.items()):
         if "barcode" in c.source:
             continue
-        for b in list(merged.values()):
-            if b.field == c.field and b.source == "barcode" and b.value != c.value and agrees(c.value, b.value):
-                merged[(b.field, b.value)] = replace(b, source="barcode+ocr", confidence=max(b.confidence, c.confidence))
+        for bk in list(merged):
+            b = merged[bk]
+            # (b may already be confirmed by another reading: the order of readings must not matter)
+            coded = b.source in ("barcode", "barcode+ocr")
+            if b.field == c.field and coded and b.value != c.value and agrees(c.value, b.value):
+                merged[bk] = replace(b, source="barcode+ocr", confidence=max(b.confidence, c.confidence))
                 merged[k] = replace(c, confidence=0.0)
-            elif b.field == c.field and b.source == "barcode" and near_miss(c.value, b.value):
+            elif b.field == c.field and coded and b.value != c.value and near_miss(c.value, b.value):
                 merged[k] = replace(c, confidence=0.0)  # the code is checksummed; the text is a misreading
     votes, tried = _key_votes(cands)
     for k, c in merged.items():

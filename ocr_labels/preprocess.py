@@ -262,7 +262,7 @@ def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int]
     otsu_t, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # Otsu first; brighter cuts part a white label from a pale surface it touches
     contours = []
-    for t in sorted({int(otsu_t), *(int(v) for v in np.percentile(small, (80, 90, 95)))}):
+    for t in sorted({int(otsu_t), *(int(v) for v in np.percentile(small, (70, 75, 80, 85, 90, 95)))}):
         bright = (small > t).astype(np.uint8) * 255
         bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, kernel)
         bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)

@@ -245,3 +245,13 @@ def test_the_domain_of_a_registration_link_names_the_brand():
     assert guess.evidence.startswith("link:")
     assert brand_from_links([Barcode("QRCode", "https://example.com/x?s=1", (0, 0, 9, 9))], PATTERNS) is None
     assert brand_from_links([Barcode("Code128", "CD3700848", (0, 0, 9, 9))], PATTERNS) is None
+
+
+def test_a_barcode_outvotes_near_misses_whatever_the_order_of_readings():
+    code = Cand("model", "GXSF30V00", 0.85, "barcode", (0, 0, 90, 90), "ge-model")
+    confirming = Cand("model", "GXSF3OV00", 0.7, "key+pattern", (0, 100, 90, 20), "ge-model")
+    misread = Cand("model", "GXSF50V00", 0.9, "key+pattern", (0, 100, 90, 20), "ge-model")
+    for order in ([code, confirming, misread], [code, misread, confirming], [misread, confirming, code]):
+        choice = choose(order, 0.6)
+        assert choice.fields["model"].value == "GXSF30V00", [c.value for c in order]
+        assert choice.fields["model"].source == "barcode+ocr"
