@@ -635,7 +635,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         settled = best.rule is not None and not best.rule.startswith("generic-")
         runners = [c for c in by_field[f] if c.value != best.value
                    and not (settled and same_up_to_confusion(c.value, best.value))
-                   and (other is None or c.value != other.value)]
+                   and (other is None or not _same_print(c, other))]  # the other field's string is no rival
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         if close:

@@ -28,7 +28,7 @@ EXACT_KEYS = {
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
                              "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT",
-                             "DP/N", "DPN", "REGTYPE"})
+                             "DP/N", "DPN", "REGTYPE", "PIN"})  # PIN: 'P/N' as OCR often reads it
 # words that may sit between a key and its value
 FILLERS = frozenset({"NO", "N", "NUMBER", "NUM", "#", ":", "/", "-", "DE", "NR", "N°", "NO:", "CODE", "TAG",
                      "MODELE", "MODELO", "SERIE", "MODEL", "SERIAL", "NUMERO", "OF", "|", "NO/", "/NO"})
