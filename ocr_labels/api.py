@@ -188,7 +188,7 @@ def legibility(words: Sequence[Word]) -> int:
 def _orientation(state: _PageState) -> int | None:
     """Which way up the page is, once known: the turn of the first view in which a key was read
     with a value of the right shape; else a turn read far more legibly than its opposite; else,
-    once all four turns were read, the most legible one (None while nothing tells)."""
+    once all four turns were read, the most legible one if it read enough (None while nothing tells)."""
     if state.rotation is not None:
         return state.rotation
     seen = state.legibility
@@ -200,8 +200,8 @@ def _orientation(state: _PageState) -> int | None:
         break
     if len(seen) == 4:
         r, n = max(seen.items(), key=lambda kv: kv[1])
-        if n > 0:
-            return r
+        if n >= LEGIBLE_MIN:
+            return r  # a few sure words say little: the views that follow are costly to turn wrongly
     return None
 
 # RapidOCR finds text lines itself: only the levelled views are worth giving it

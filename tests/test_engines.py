@@ -122,5 +122,6 @@ def test_orientation_from_keys_then_legibility():
     assert _orientation(_state(r0=60)) is None  # the opposite turn not read yet
     assert _orientation(_state(r0=60, r180=30)) is None  # not clearly better
     # all four turns read: the most legible, unless nothing was legible
-    assert _orientation(_state(r90=3, r270=12, r0=0, r180=0)) == 270
+    assert _orientation(_state(r90=3, r270=25, r0=0, r180=20)) == 270
+    assert _orientation(_state(r90=3, r270=12, r0=0, r180=0)) is None  # too little read to tell
     assert _orientation(_state(r90=0, r270=0, r0=0, r180=0)) is None
