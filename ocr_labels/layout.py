@@ -68,6 +68,12 @@ def key_field(token: str) -> str | None:
             for key in keys:
                 if abs(len(form) - len(key)) <= 1 and _fuzzy(key).fullmatch(form):
                     return field
+    if "/" in form:
+        # a bilingual key in one token: 'MODEL/MODÈLE', 'SERIAL/SÉRIE' (both halves must agree)
+        halves = [h for h in form.split("/") if h]
+        fields = {key_field(h) for h in halves}
+        if len(halves) >= 2 and len(fields) == 1 and None not in fields:
+            return fields.pop()
     return None
 
 
@@ -179,8 +185,12 @@ def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
 def _is_filler(token: str) -> bool:
     form = fold(token).strip(_PUNCT_EDGES.replace("#", "").replace(":", "").replace("/", ""))
     bare = form.strip(":.#")
-    return (form in FILLERS or bare in FILLERS or form.replace(".", "") in FILLERS
-            or not form.strip(_PUNCT_EDGES + "/-"))
+    if (form in FILLERS or bare in FILLERS or form.replace(".", "") in FILLERS
+            or not form.strip(_PUNCT_EDGES + "/-")):
+        return True
+    # 'No./No.' of 'Model No./No. de modèle': fillers on both sides of a slash
+    halves = [h for h in bare.split("/") if h]
+    return len(halves) >= 2 and all(h.strip(":.#") in FILLERS or h.replace(".", "") in FILLERS for h in halves)
 
 
 def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:

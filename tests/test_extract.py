@@ -253,3 +253,10 @@ def test_a_barcode_outvotes_near_misses_whatever_the_order_of_readings():
         choice = choose(order, 0.6)
         assert choice.fields["model"].value == "GXSF30V00", [c.value for c in order]
         assert choice.fields["model"].source == "barcode+ocr"
+
+
+def test_a_read_q_is_not_taken_for_a_zero_when_the_value_fits_as_read():
+    # Maytag's usual shape ends in a revision digit, but 'MHW543EQJQ' fits its looser shape as read
+    assert classify_text("MAYTAG\nMODEL MHW543EQJQ\nSERIAL K42539343").model == "MHW543EQJQ"
+    # a final O still is: O and 0 are one glyph in many label fonts
+    assert classify_text("MAYTAG\nMODEL MHW8200FCO\nSERIAL C82350288").model == "MHW8200FC0"

@@ -83,3 +83,17 @@ def test_label_word_glued_after_a_value_is_cut_off():
 def test_label_word_after_a_value_is_not_joined_to_it():
     lines = group_lines([w("Model", 10, 100), w("A2141", 120, 100), w("Rated", 120 + 5 * 18 + 10, 100)])
     assert [p.value for p in find_pairs(lines)] == ["A2141"]
+
+
+def test_bilingual_key_in_one_token():
+    # Canadian labels print both languages around a slash, often with no space
+    assert key_field("MODEL/MODÈLE") == "model"
+    assert key_field("SERIAL/SÉRIE") == "serial"
+    assert key_field("MODEL/SERIAL") is None  # halves that disagree name no field
+    assert key_field("S/N") == "serial" and key_field("M/N") == "model"
+    lines = group_lines([w("MODEL/MODÈLE", 10, 100), w("XE75T12ST14U2", 260, 100)])
+    assert [(p.field, p.value) for p in find_pairs(lines)] == [("model", "XE75T12ST14U2")]
+    # 'Model No./No. de modèle': the slashed fillers stand between the key and its value
+    lines = group_lines([w("Model", 10, 100), w("No./No.", 110, 100), w("de", 250, 100), w("modèle", 300, 100),
+                         w("WFW4720RW0", 430, 100)])
+    assert [(p.field, p.value) for p in find_pairs(lines)] == [("model", "WFW4720RW0")]
