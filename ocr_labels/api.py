@@ -254,7 +254,10 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         if _resolved(state, ctx):
             break
     if tried and not any(v.startswith(f"{engine_name}:") for v in state.views):
-        raise OcrTimeoutError(f"every {engine_name} pass timed out ({ctx.options.timeout:g} s each)")
+        per_view = (f"{engines.TIMEOUT_BASE:g} s + {engines.TIMEOUT_PER_MP:g} s per megapixel, "
+                    f"at most {ctx.options.timeout:g} s" if engine_name == "tesseract" else f"{ctx.options.timeout:g} s")
+        raise OcrTimeoutError(f"every {engine_name} pass timed out ({tried} view{'s' * (tried > 1)}, "
+                              f"each given {per_view}): the photo reads as texture, not text")
 
 
 FOCUS_PER_FIELD = 2  # keys of one field re-read per page at most

@@ -18,6 +18,8 @@ from .elements import Barcode, Word
 from .errors import EngineError, MissingEngineError, MissingTesseractError, OcrTimeoutError
 
 # sparse text, LSTM only, no dictionary words forced onto serial numbers
+TIMEOUT_BASE = 1.5  # seconds a Tesseract call gets, plus TIMEOUT_PER_MP per megapixel of the view
+TIMEOUT_PER_MP = 1.0
 TESSERACT_CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0 -c tessedit_do_invert=0"
 
 
@@ -68,7 +70,7 @@ class TesseractEngine:
         # a normal view takes ~0.15 s per megapixel here (median of 190 views of 0.5 MP or more on
         # real and generated photos; the slowest that finished took 1.6 s/MP); one that takes
         # longer is texture Tesseract is trying to read, not text: give up on it sooner
-        limit = min(self.timeout, 1.5 + 1.0 * image.size / 1e6)
+        limit = min(self.timeout, TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6)
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG
         # with Pillow first, which cost ~10 % of a photo's time
         fd, path = tempfile.mkstemp(suffix=".bmp", prefix="ocr-labels-")

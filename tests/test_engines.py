@@ -125,3 +125,9 @@ def test_orientation_from_keys_then_legibility():
     assert _orientation(_state(r90=3, r270=25, r0=0, r180=20)) == 270
     assert _orientation(_state(r90=3, r270=12, r0=0, r180=0)) is None  # too little read to tell
     assert _orientation(_state(r90=0, r270=0, r0=0, r180=0)) is None
+
+
+def test_a_photo_on_which_every_pass_times_out_says_so(tesseract):
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(timeout=0.01))
+    assert record.error and record.error.startswith("every tesseract pass timed out (2 views, each given")
+    assert record.model is None and record.serial is None
