@@ -8,6 +8,7 @@ stays empty and the record says why.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import urllib.parse
 from dataclasses import dataclass, field as dc_field, replace
@@ -270,14 +271,10 @@ def brand_marks(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None
     return BrandGuess(name, brand, BRAND_MARK_CONFIDENCE, f"mark:{rule_id}") if brand else None
 
 
-_mark_cache: dict[str, regex.Pattern[str]] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _fuzzy_mark(rx: str) -> regex.Pattern[str]:
-    pat = _mark_cache.get(rx)
-    if pat is None:
-        pat = _mark_cache[rx] = regex.compile(f"(?:{rx}){{s<=1}}")
-    return pat
+    """A brand mark's rule with one character substituted at most."""
+    return regex.compile(f"(?:{rx}){{s<=1}}")
 
 
 def infer_brand(values: dict[str, list[str]], patterns: PatternSet) -> BrandGuess | None:
