@@ -260,3 +260,8 @@ def test_a_read_q_is_not_taken_for_a_zero_when_the_value_fits_as_read():
     assert classify_text("MAYTAG\nMODEL MHW543EQJQ\nSERIAL K42539343").model == "MHW543EQJQ"
     # a final O still is: O and 0 are one glyph in many label fonts
     assert classify_text("MAYTAG\nMODEL MHW8200FCO\nSERIAL C82350288").model == "MHW8200FC0"
+
+
+def test_a_read_d_is_not_taken_for_a_zero_when_the_value_fits_as_read():
+    # Whirlpool's usual shape ends in a revision digit, but 'WGD164WD' fits its looser shape as read
+    assert classify_text("WHIRLPOOL\nMODEL WGD164WD\nSERIAL C81203472").model == "WGD164WD"
