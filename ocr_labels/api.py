@@ -142,22 +142,20 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
     for kv in pairs:
         state.keyed_values.setdefault(kv.field, []).append(extract.normalise(kv.value))
     for bc in barcodes:
-        for part in extract.payload_parts(bc):
-            hint, sep, tail = part.partition(":")
-            named = layout.key_field(hint) if sep and tail else None
+        for named, value in extract.hinted_parts(bc):
             for f in extract.FIELDS:
-                if named is None:
-                    state.keyed_values.setdefault(f, []).append(part)
-                elif named == f:
-                    state.keyed_values.setdefault(f, []).append(tail)
+                if named in (None, f):
+                    state.keyed_values.setdefault(f, []).append(value)
+    # a brand name read beats every inference; an identifier or a link beats the values' shapes
     found = extract.detect_brand(state.texts, ctx.patterns) if lines else None
-    if found is None and lines and (state.brand is None or state.brand.evidence == "patterns"):
+    unread = state.brand is None or state.brand.evidence == "patterns"
+    if found is None and lines and unread:
         found = extract.brand_marks(state.texts, ctx.patterns)
-    if found is None and barcodes and (state.brand is None or state.brand.evidence == "patterns"):
+    if found is None and barcodes and unread:
         found = extract.brand_from_links(barcodes, ctx.patterns)
     if found is not None:
         state.brand = found
-    elif state.brand is None or state.brand.evidence == "patterns":
+    elif unread:
         state.brand = extract.infer_brand(state.keyed_values, ctx.patterns)
 
 
@@ -192,17 +190,15 @@ def _orientation(state: _PageState) -> int | None:
     if state.rotation is not None:
         return state.rotation
     seen = state.legibility
-    for r, n in sorted(seen.items(), key=lambda kv: -kv[1]):
-        opposite = (r + 180) % 360
-        if n >= LEGIBLE_MIN and opposite in seen and n >= LEGIBLE_RATIO * max(seen[opposite], 1) \
-                and all(n >= LEGIBLE_RATIO * max(m, 1) for t, m in seen.items() if t != r):
-            return r
-        break
-    if len(seen) == 4:
-        r, n = max(seen.items(), key=lambda kv: kv[1])
-        if n >= LEGIBLE_MIN:
-            return r  # a few sure words say little: the views that follow are costly to turn wrongly
-    return None
+    if not seen:
+        return None
+    r, n = max(seen.items(), key=lambda kv: kv[1])
+    if n < LEGIBLE_MIN:
+        return None  # a few sure words say little: the views that follow are costly to turn wrongly
+    # far more legible than the opposite turn (once read) and every other turn read so far
+    if (r + 180) % 360 in seen and all(n >= LEGIBLE_RATIO * max(m, 1) for t, m in seen.items() if t != r):
+        return r
+    return r if len(seen) == 4 else None
 
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}

@@ -230,15 +230,21 @@ BRAND_MARK_CONFIDENCE = 0.7
 BRAND_LINK_CONFIDENCE = 0.8
 
 
+def _link(bc: Barcode) -> urllib.parse.SplitResult | None:
+    """The web link a code carries, split into its parts; None when its payload is no link."""
+    text = bc.text.strip()
+    return urllib.parse.urlsplit(text) if regex.match(r"(?i)https?://", text) else None
+
+
 def brand_from_links(barcodes: Iterable[Barcode], patterns: PatternSet) -> BrandGuess | None:
     """The brand whose name is the domain of a link a code on the label carries
     ('https://www.hotpoint.com/reg?...'). None when no link names one brand."""
     names = set()
     for bc in barcodes:
-        text = bc.text.strip()
-        if not regex.match(r"(?i)https?://", text):
+        link = _link(bc)
+        if link is None:
             continue
-        host = (urllib.parse.urlsplit(text).hostname or "").split(".")
+        host = (link.hostname or "").split(".")
         if len(host) >= 2:
             names.add(host[-2])  # 'www.hotpoint.com' -> 'hotpoint'
     guesses = {g.name: g for g in (detect_brand([n], patterns) for n in names) if g is not None}
@@ -453,17 +459,27 @@ def payload_parts(bc: Barcode) -> list[str]:
     """A barcode's payload split at group separators and spaces, normalised. A link gives its
     query parameters that name a field, as 'MODEL:value' / 'SERIAL:value' (its other parts are
     a host and a path, not values)."""
-    text = bc.text.strip()
-    if regex.match(r"(?i)https?://", text):
-        query = urllib.parse.urlsplit(text).query
+    link = _link(bc)
+    if link is not None:
         out = []
-        for name, value in urllib.parse.parse_qsl(query):
+        for name, value in urllib.parse.parse_qsl(link.query):
             f = _URL_FIELDS.get(name.upper())
             v = normalise(value)
             if f and v:
                 out.append(f"{f.upper()}:{v}")
         return out
-    return [p for p in (normalise(x) for x in _PAYLOAD_SPLIT.split(text)) if p]
+    return [p for p in (normalise(x) for x in _PAYLOAD_SPLIT.split(bc.text.strip())) if p]
+
+
+def hinted_parts(bc: Barcode) -> list[tuple[str | None, str]]:
+    """A barcode's payload parts as (field its key names, value): 'SERIAL:CD3700848' gives
+    ('serial', 'CD3700848'); a part without such a key gives (None, part)."""
+    out = []
+    for raw in payload_parts(bc):
+        hint, sep, tail = raw.partition(":")
+        named = key_field(hint) if sep and tail else None
+        out.append((named, tail) if named else (None, raw))
+    return out
 
 
 def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, patterns: PatternSet,
@@ -474,11 +490,7 @@ def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, pattern
     for bc in barcodes:
         if bc.format.replace("-", "").replace(" ", "").upper() in ("EAN13", "EAN8", "UPCA", "UPCE", "ITF14"):
             continue
-        for raw in payload_parts(bc):
-            field_hint, sep, tail = raw.partition(":")
-            hinted = key_field(field_hint) if sep and tail else None
-            if hinted:
-                raw = tail
+        for hinted, raw in hinted_parts(bc):
             if len(raw) < 4 or _distractor(raw, brand):
                 continue
             for field in FIELDS:

@@ -317,16 +317,22 @@ def _framing(grey: np.ndarray, geo: TextGeometry, target_cap_height: float) -> _
         skew = skew - base_rot
     if abs(skew) < 0.7:
         skew = 0.0
-    # capitals are taller than the median character (which includes lower case and digits)
-    scale = min(max(target_cap_height / (char_h * 1.05), 0.35), 4.0)
     rw, rh = (region[2], region[3]) if region else (grey.shape[1], grey.shape[0])
     # the levelled view's box grows with the skew: cap the pixels of that box
     t = math.radians(skew)
     c, sn = abs(math.cos(t)), abs(math.sin(t))
     area = (rw * c + rh * sn) * (rw * sn + rh * c)
+    return _Framing(region, base_rot, skew, _view_scale(target_cap_height, char_h, area, 4.0), char_h)
+
+
+def _view_scale(target_cap_height: float, char_h: float, area: float, upper: float) -> float:
+    """The zoom that brings characters ``char_h`` tall to ``target_cap_height`` capitals (capitals
+    are taller than the median character, which includes lower case and digits), within
+    [0.35, upper], and no more than MAX_VIEW_PIXELS for a view of ``area`` page pixels."""
+    scale = min(max(target_cap_height / (char_h * 1.05), 0.35), upper)
     if area * scale * scale > MAX_VIEW_PIXELS:
         scale = math.sqrt(MAX_VIEW_PIXELS / area)
-    return _Framing(region, base_rot, skew, scale, char_h)
+    return scale
 
 
 def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
@@ -374,12 +380,9 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     # fine print that the page's scale leaves too small: each block at its own scale
     blocks = small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]
     for i, (block, block_h) in enumerate(blocks):
-        s = min(max(target_cap_height / (block_h * 1.05), 0.35), 5.0)
         box = _expand(block, 3 * block_h, grey.shape)
-        if box[2] * box[3] * s * s > MAX_VIEW_PIXELS:
-            s = math.sqrt(MAX_VIEW_PIXELS / (box[2] * box[3]))
-        img, back = _affine_view(grey, box, fr.skew, b, s)
-        yield View(normalise_illumination(despeckle(img), block_h * s), back, f"small{i}", b % 360)
+        s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
+        yield make(_Framing(box, b, fr.skew, s, block_h), b, f"small{i}")
     others = [b + 180, b + 90, b - 90] if b == 0 else [b + 180, 0, 180]
     for r in others:
         if orientation() is not None:
