@@ -39,6 +39,12 @@ AMBIGUOUS_REPAIR = 0.6  # pattern score kept when more than one repair fits the 
 COMPETED = 0.55  # the most a value keeps when a rival is about as strong
 AGREEMENT_BONUS = 0.06  # per further independent reading of the same value (two at most)
 DISAGREEMENT_PENALTY = 0.05  # per reading of the same key that read another value (two at most)
+# A keyed value read by one reading alone, while LONE_OTHERS or more other readings of its key read
+# nothing like it (no value within NEAR_EDITS characters), is a misreading more often than not:
+# the key's value is legible to one reading only. It keeps at most LONE_CAP.
+LONE_OTHERS = 2
+NEAR_EDITS = 2
+LONE_CAP = 0.5
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
 # Strings that are never a model or serial, whatever the brand.
@@ -121,11 +127,35 @@ def doubled_glyph_variants(value: str) -> list[str]:
     return out
 
 
+def zero_beside_digit(value: str) -> str:
+    """Every letter O that touches a digit (or such an O) read as the digit 0. Identifiers put a
+    zero there far more often than the letter, and label fonts often draw the two alike."""
+    chars = list(value)
+    changed = True
+    while changed:
+        changed = False
+        for i, ch in enumerate(chars):
+            if ch == "O" and any(0 <= j < len(chars) and chars[j].isdigit() for j in (i - 1, i + 1)):
+                chars[i] = "0"
+                changed = True
+    return "".join(chars)
+
+
+def prefer_zero(found: list[str], rule: Rule) -> list[str]:
+    """The variants that fit a rule, with every O that touches a digit read as 0 where the rule
+    takes the 0 too; else those without such an O first."""
+    zeroed = [z for z in (zero_beside_digit(v) for v in found) if rule.fullmatch(z)]
+    if zeroed:
+        return list(dict.fromkeys(zeroed))
+    return sorted(found, key=lambda v: v != zero_beside_digit(v))
+
+
 def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
     """The value itself if the rule fits it, else the first variant with the fewest confusable
-    characters swapped that fits; None when nothing fits."""
+    characters swapped that fits (an O touching a digit read as 0 where the rule allows);
+    None when nothing fits."""
     found, n = repairs(value, rule, table)
-    return (found[0], n) if found else None
+    return (prefer_zero(found, rule)[0], n) if found else None
 
 
 @dataclass(frozen=True)
@@ -335,8 +365,10 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
             found, n = repairs(value, rule, table)
             if not found:
                 continue
+            ambiguous = len(found) > 1
+            found = prefer_zero(found, rule)
             # a repair the rule cannot settle (two variants fit) is a guess: weigh it down
-            score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if len(found) > 1 else 1.0)
+            score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if ambiguous else 1.0)
             if score > best[1]:
                 best = (found[0], score, rule, n)
     return best
@@ -389,7 +421,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
         elif len(kv.words) > 1:
             conf -= 0.03
         notes = []
-        if repairs:
+        if value != raw:
             notes.append(f"repaired {raw}→{value}")
         if _other_field_fits(value, kv.field, brand):
             conf -= 0.3
@@ -529,27 +561,47 @@ def near_miss(text: str, code: str) -> bool:
     return len(code) == len(text) >= 8 and sum(x != y for x, y in zip(text, code)) <= 2
 
 
-def _key_votes(cands: Sequence[Cand]) -> tuple[dict[tuple[str, str], set[int]], dict[str, set[int]]]:
-    """Which readings read each keyed value, and which readings read any value for each key."""
+def _key_votes(cands: Sequence[Cand]) -> tuple[dict[tuple[str, str], set[int]], dict[str, dict[int, list[str]]]]:
+    """Which readings read each keyed value, and what each reading read for each key (refused
+    values too: a reading that read only a word there still read that key)."""
     votes: dict[tuple[str, str], set[int]] = {}
-    tried: dict[str, set[int]] = {}
+    read: dict[str, dict[int, list[str]]] = {}
     for c in cands:
         if not c.source.startswith("key"):
             continue
-        tried.setdefault(c.field, set()).add(c.reading)
+        read.setdefault(c.field, {}).setdefault(c.reading, []).append(c.value)
         if c.confidence > 0:
             votes.setdefault((c.field, c.value), set()).add(c.reading)
-    return votes, tried
+    return votes, read
 
 
-def _opposed(value: str, field: str, votes: dict[tuple[str, str], set[int]], tried: set[int]) -> int:
+def _opposed(value: str, field: str, votes: dict[tuple[str, str], set[int]], tried: Iterable[int]) -> int:
     """Readings of the field's key that read something else: not this value, not a part of it
     and not the same up to confusable characters."""
     support = set(votes.get((field, value), ()))
     for (f, other), rs in votes.items():
         if f == field and other != value and (other in value or value in other or same_up_to_confusion(other, value)):
             support |= rs
-    return len(tried - support)
+    return len(set(tried) - support)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions and substitutions from a to b; a confusable pair (O/0, S/5, ...)
+    costs nothing."""
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            same = x == y or y in CONFUSABLE.get(x, "")
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (0 if same else 1)))
+        prev = cur
+    return prev[-1]
+
+
+def _echoes(value: str, texts: Sequence[str]) -> bool:
+    """One of a reading's values is this value read a little differently: at most two
+    characters apart (confusable pairs free), or a part of it, or it a part of that value."""
+    return any(t in value or value in t or edit_distance(value, t) <= NEAR_EDITS for t in texts)
 
 
 @dataclass(frozen=True)
@@ -591,7 +643,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                 merged[k] = replace(c, confidence=0.0)
             elif b.field == c.field and coded and b.value != c.value and near_miss(c.value, b.value):
                 merged[k] = replace(c, confidence=0.0)  # the code is checksummed; the text is a misreading
-    votes, tried = _key_votes(cands)
+    votes, read = _key_votes(cands)
     for k, c in merged.items():
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
@@ -604,11 +656,16 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         elif counts[k] > 1:
             conf += 0.03 * min(counts[k] - 1, 3)
         if "key" in c.source:
-            against = _opposed(c.value, c.field, votes, tried.get(c.field, set()))
+            of_key = read.get(c.field, {})
+            against = _opposed(c.value, c.field, votes, of_key)
             if against:
                 # readings of the same key that read something else
                 conf -= DISAGREEMENT_PENALTY * min(against, 2)
                 notes.append(f"{against} other reading{'s' * (against > 1)} of the key disagree")
+            others = [texts for r, texts in of_key.items() if r not in readings[k]]
+            if len(readings[k]) == 1 and len(others) >= LONE_OTHERS and not any(_echoes(c.value, t) for t in others):
+                conf = min(conf, LONE_CAP)
+                notes.append(f"read by 1 of {len(others) + 1} readings of the key; the others read nothing like it")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}

@@ -265,3 +265,41 @@ def test_a_read_q_is_not_taken_for_a_zero_when_the_value_fits_as_read():
 def test_a_read_d_is_not_taken_for_a_zero_when_the_value_fits_as_read():
     # Whirlpool's usual shape ends in a revision digit, but 'WGD164WD' fits its looser shape as read
     assert classify_text("WHIRLPOOL\nMODEL WGD164WD\nSERIAL C81203472").model == "WGD164WD"
+
+
+def test_an_o_touching_a_digit_is_read_as_zero():
+    # the brand's shape takes WMHO381EG and WMH0381EG alike: the digit is the likelier
+    assert classify_text("WHIRLPOOL\nMODEL WMHO381EG\nSERIAL FW1150433").model == "WMH0381EG"
+    # no brand: the generic shapes take both too
+    got = classify_text("MODEL GTS6OSKKW\nSERIAL LHO71717Q", ScanOptions(min_confidence=0.0))
+    assert (got.model, got.serial) == ("GTS60SKKW", "LH071717Q")
+    # an O among letters is a letter (KitchenAid's KOSE: oven, single, electric)
+    assert classify_text("KITCHENAID\nMODEL KOSE500ESS\nSERIAL D81203472").model == "KOSE500ESS"
+
+
+def test_a_zero_the_shape_wants_as_a_letter_is_not_made_an_o_beside_digits():
+    rule = PATTERNS.get("Frigidaire").rules("serial")[0]
+    # O and D both fit the letter the shape wants in second place: D, not an O touching digits
+    assert repair("7000927672", rule) == ("7D00927672", 1)
+
+
+def test_a_value_only_one_of_several_readings_of_its_key_read_is_held_back():
+    lone = choose([_cand("model", "FPBC2339CFIN", 0.85, 1), _cand("model", "WENA09/18", 0.4, 2),
+                   _cand("model", "PENNEFN", 0.0, 3, "key", None)], 0.0)
+    assert lone.fields["model"].confidence <= 0.5
+    assert any("read by 1 of 3 readings" in c.reason for c in lone.candidates if c.value == "FPBC2339CFIN")
+    # the other readings read the same value a little differently: the key is legible, no hold-back
+    echoed = choose([_cand("serial", "ML041307Q", 0.86, 1), _cand("serial", "IML0413070", 0.17, 2),
+                     _cand("serial", "MLO4T307ATM", 0.44, 3)], 0.0)
+    assert echoed.fields["serial"].confidence > 0.6
+    # one other reading is not enough to doubt it
+    pair = choose([_cand("model", "FPBC2339CFIN", 0.85, 1), _cand("model", "WENA09/18", 0.4, 2)], 0.0)
+    assert pair.fields["model"].confidence > 0.6
+
+
+def test_edit_distance_treats_confusable_pairs_as_equal():
+    from ocr_labels.extract import edit_distance
+
+    assert edit_distance("RE350T6-1NCWW", "RE35OT6-1NCHY") == 2
+    assert edit_distance("CD3700848", "CD3700848") == 0
+    assert edit_distance("ABC", "") == 3
