@@ -124,6 +124,7 @@ class _PageState:
             r = self.readings[number - 1]
             new = extract.keyed_candidates(r.pairs, brand, patterns, r.to_page)
             new += extract.pattern_candidates(r.lines, brand, patterns, r.to_page)
+            new += extract.mark_candidates(r.lines, brand, patterns, r.to_page)
             new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)
             for c in new:
                 c.reading = number

@@ -257,6 +257,7 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
 
 
 BRAND_MARK_CONFIDENCE = 0.7
+MARKS_AGREE = 0.08  # a value two different registered identifiers give alike
 BRAND_LINK_CONFIDENCE = 0.8
 
 
@@ -476,6 +477,40 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                 conf = 0.15 + 0.4 * best[1] + 0.1 * w.confidence
                 out.append(Cand(field, best[0], _clip(conf), "pattern", to_page(w.box), best[2].id))
     return out
+
+
+def mark_candidates(lines: Sequence[Line], brand: Brand | None, patterns: PatternSet,
+                    to_page: Callable[[Box], Box]) -> list[Cand]:
+    """Values an identifier registered to the brand carries (Apple's FCC ID 'BCGA2337' holds the
+    model A2337), read as a whole word and fitting the brand's own shape for that field. Weaker
+    than a value beside its key, stronger than a bare shape: the registered prefix places it."""
+    if brand is None:
+        return []
+    rules = [r for r in brand.distractors if r.gives]
+    out: dict[tuple[str, str], Cand] = {}
+    marks: dict[tuple[str, str], set[str]] = {}
+    for line in lines:
+        for w in line.words:
+            for rule in rules:
+                raw = rule.given(w.text)
+                if raw is None:
+                    continue
+                value, pscore, fit, _ = _rule_fit(raw, rule.gives, brand, patterns)
+                if fit is None or fit.brand != brand.name:
+                    continue
+                # one identifier read once is not enough on its own (a misread digit fits too)
+                conf = 0.1 + 0.4 * pscore + 0.05 * w.confidence
+                k = (rule.gives, value)
+                marks.setdefault(k, set()).add(rule.id)
+                if k not in out or conf > out[k].confidence:
+                    out[k] = Cand(rule.gives, value, _clip(conf), "mark", to_page(w.box), fit.id,
+                                  [f"from {normalise(w.text)} ({rule.id})"])
+    for k, c in out.items():
+        if len(marks[k]) > 1:
+            # two registered identifiers printed apart give the same value (FCC ID and IC)
+            c.confidence = _clip(c.confidence + MARKS_AGREE)
+            c.notes.append(f"given alike by {len(marks[k])} identifiers")
+    return list(out.values())
 
 
 _PAYLOAD_SPLIT = regex.compile(r"[\x1d\x1e\x04\s,;|]+|<GS>|<RS>")
@@ -740,12 +775,14 @@ def page_models(texts: Sequence[str], brand: Brand | None, patterns: PatternSet)
 
 
 def _source(parts: set[str]) -> str:
-    """'key', 'key+pattern', 'pattern', 'barcode', or 'barcode+ocr' when a barcode and the
-    printed text agree."""
+    """'key', 'key+pattern', 'pattern', 'mark', 'barcode', or 'barcode+ocr' when a barcode and
+    the printed text agree."""
     parts = {p for p in parts if p}
-    if "barcode" in parts and parts & {"key", "pattern", "ocr"}:
+    if "barcode" in parts and parts & {"key", "pattern", "mark", "ocr"}:
         return "barcode+ocr"
-    return "+".join(p for p in ("barcode", "key", "pattern") if p in parts)
+    if parts & {"key", "pattern"}:
+        parts.discard("mark")  # an identifier that gives the value too only adds a reading
+    return "+".join(p for p in ("barcode", "key", "pattern", "mark") if p in parts)
 
 
 def _overlap(a: Box, b: Box) -> float:

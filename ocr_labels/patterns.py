@@ -34,7 +34,7 @@ FIELDS = ("model", "serial", "distractor")
 CATEGORIES = ("appliance", "hvac", "water-heater", "electronics")
 _TOP_KEYS = {"brand", "aliases", "family", "category", "confidence", "sources", "generic",
              "keys", "model", "serial", "distractor", "date", "makers", "notes"}
-_RULE_KEYS = {"id", "regex", "strength", "date", "examples", "not", "note", "names_brand"}
+_RULE_KEYS = {"id", "regex", "strength", "date", "examples", "not", "note", "names_brand", "gives"}
 _WS = re.compile(r"\s+")
 
 
@@ -65,6 +65,18 @@ class Rule:
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     names_brand: bool = False  # a distractor registered to this brand alone (an FCC grantee code)
+    gives: str | None = None  # a distractor whose group of this name holds that field's value
+
+    def given(self, value: str) -> str | None:
+        """The value of the field this rule ``gives`` when the whole value fits the rule
+        (Apple's FCC ID 'BCGA2337' gives the model A2337), else None."""
+        if self.gives is None:
+            return None
+        try:
+            m = _compiled(self.regex).fullmatch(normalise(value), timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            return None
+        return m.group(self.gives) if m else None
 
     def test(self, value: str) -> bool | None:
         """True/False for match/no match of the normalised value; None when the match timed out."""
@@ -234,9 +246,17 @@ def _rule(path: Path, brand: str, fld: str, data: Any, n: int, date_ids: set[str
         raise _fail(path, entry, "'names_brand' must be true or false")
     if names_brand and fld != "distractor":
         raise _fail(path, entry, "only distractor rules can name the brand")
+    gives = data.get("gives")
+    if gives is not None:
+        if fld != "distractor":
+            raise _fail(path, entry, "only distractor rules can give a field's value")
+        if gives not in ("model", "serial"):
+            raise _fail(path, entry, "'gives' must be \"model\" or \"serial\"")
+        if gives not in _compiled(rx).groupindex:
+            raise _fail(path, entry, f"'gives = \"{gives}\"' needs a group (?P<{gives}>...) in the regex")
     return Rule(id=rid, field=fld, regex=rx, strength=float(strength), date=date, brand=brand,
                 examples=_strings(path, data, "examples", entry),
-                counter_examples=_strings(path, data, "not", entry), names_brand=names_brand)
+                counter_examples=_strings(path, data, "not", entry), names_brand=names_brand, gives=gives)
 
 
 def load_file(path: Path) -> Brand:

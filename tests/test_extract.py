@@ -303,3 +303,15 @@ def test_edit_distance_treats_confusable_pairs_as_equal():
     assert edit_distance("RE350T6-1NCWW", "RE35OT6-1NCHY") == 2
     assert edit_distance("CD3700848", "CD3700848") == 0
     assert edit_distance("ABC", "") == 3
+
+
+def test_a_registered_identifier_gives_the_model_only_as_corroboration():
+    text = "Designed by Apple in California\nFCC ID: BCGA2337 IC: 579C-A2337 Serial C02G7BDVQ6L4"
+    got = classify_text(text, ScanOptions(min_confidence=0.5))
+    assert (got.model, got.model_source) == ("A2337", "mark")
+    assert any("given alike by 2 identifiers" in c["reason"] for c in got.candidates if c["value"] == "A2337")
+    # one printing of the identifiers is not enough at the default threshold: a misread digit fits too
+    assert classify_text(text).model is None
+    # beside its key, the identifier adds a reading and the source stays the key's
+    keyed = classify_text("Designed by Apple in California\nModel A2337 FCC ID: BCGA2337 Serial C02G7BDVQ6L4")
+    assert (keyed.model, keyed.model_source) == ("A2337", "key+pattern")

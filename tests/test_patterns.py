@@ -342,3 +342,15 @@ def test_only_a_distractor_can_name_the_brand(tmp_path):
     bad = _write(tmp_path, "bad.toml", 'brand = "Bad"\n[[model]]\nid = "m"\nregex = "X\\\\d{3}"\nnames_brand = true\n')
     with pytest.raises(PatternFileError, match="only distractor rules can name the brand"):
         load_file(bad)
+
+
+def test_a_distractor_gives_a_field_only_through_a_group_of_that_name(tmp_path):
+    p = _write(tmp_path, "acme.toml", GOOD + '[[distractor]]\nid = "acme-fcc"\nregex = "ACM-?(?P<model>X\\\\d{4})"\ngives = "model"\n')
+    rule = load_file(p).distractors[0]
+    assert rule.given("ACM-X1234") == "X1234" and rule.given("ACM-Y1234") is None
+    no_group = _write(tmp_path, "g.toml", GOOD + '[[distractor]]\nid = "acme-fcc"\nregex = "ACM\\\\d{4}"\ngives = "model"\n')
+    with pytest.raises(PatternFileError, match=r"needs a group \(\?P<model>"):
+        load_file(no_group)
+    not_distractor = _write(tmp_path, "n.toml", 'brand = "Bad"\n[[model]]\nid = "m"\nregex = "(?P<model>X\\\\d{3})"\ngives = "model"\n')
+    with pytest.raises(PatternFileError, match="only distractor rules can give"):
+        load_file(not_distractor)
