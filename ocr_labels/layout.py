@@ -193,6 +193,19 @@ def _is_filler(token: str) -> bool:
     return len(halves) >= 2 and all(h.strip(":.#") in FILLERS or h.replace(".", "") in FILLERS for h in halves)
 
 
+# a filler glued to the value after its punctuation: 'No:M265R6DS-1NCWW', 'NO.:CD3700848', '#CD3700848'
+_GLUED_FILLER = regex.compile(r"(?:NO|NR|N°|NUMBER|NUM)[.:#]+|#")
+
+
+def unglue_filler(word: Word) -> Word:
+    """The word without a filler glued to its front ('No:M265R6DS-1NCWW' -> 'M265R6DS-1NCWW');
+    the word itself when there is none, or nothing after it."""
+    m = _GLUED_FILLER.match(word.text.upper())
+    if m is None or m.end() >= len(word.text) or not word.text[m.end()].isalnum():
+        return word
+    return Word(word.text[m.end():], word.box, word.confidence, word.line_id)
+
+
 def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
     """Key words with the values that belong to them."""
     pairs: list[KeyValue] = []
@@ -219,7 +232,7 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 continue
             while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text) == field):
                 j += 1
-            after = [w for w in words[j:]]
+            after = [unglue_filler(w) if k == 0 else w for k, w in enumerate(words[j:])]
             if after and key_field(after[0].text) is None:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
@@ -227,7 +240,8 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 below = _word_below(lines, li, words[max(i, j - 1)], word)
                 if below is not None:
                     bline, bidx = below
-                    for text, ws in _value_options(bline.words[bidx:]):
+                    under = [unglue_filler(w) if k == 0 else w for k, w in enumerate(bline.words[bidx:])]
+                    for text, ws in _value_options(under):
                         pairs.append(KeyValue(field, word, text, ws, "below"))
             i = max(j, i + 1)
     return pairs

@@ -102,6 +102,11 @@ class _R:
     def __init__(self, gen: np.random.Generator):
         self.g = gen
 
+    def side(self, tag: int) -> "_R":
+        """A generator derived from this one's state without drawing from it: a choice added to
+        the generator leaves every other draw of a seed's images as it was."""
+        return _R(np.random.default_rng([int(self.g.bit_generator.state["state"]["state"]), tag]))
+
     def int(self, lo: int, hi: int) -> int:  # inclusive
         return int(self.g.integers(lo, hi + 1))
 
@@ -581,9 +586,14 @@ def _make_style(r: _R, difficulty: str) -> _Style:
 
 def _kv(r: _R, st: _Style, key: str, value: str, under: bool | None = None,
         value_cap: float | None = None, between: np.ndarray | None = None) -> np.ndarray:
+    glued = (st.colon and between is None and not (st.under if under is None else under)
+             and key.upper().endswith(" NO.") and r.side(1).chance(0.4))
     key = key + (":" if st.colon and not key.endswith(":") else "")
     kf = _font(r, st.key_style, _size_for_cap(st.key_cap))
     vf = _font(r, st.value_style, _size_for_cap(value_cap or st.cap))
+    if glued:
+        # a typewritten plate: 'Model No:M265R6DS-1NCWW', the value glued to the key's colon
+        return _text_mask(f"{key[:-2]}:{value}", vf)
     km, vm = _text_mask(key, kf), _text_mask(value, vf)
     if between is not None:
         # a barcode between the key and its value, the value printed under the barcode

@@ -131,3 +131,11 @@ def test_a_photo_on_which_every_pass_times_out_says_so(tesseract):
     record = scan_image(draw_label(WHIRLPOOL), ScanOptions(timeout=0.01))
     assert record.error and record.error.startswith("every tesseract pass timed out (2 views, each given")
     assert record.model is None and record.serial is None
+
+
+def test_a_typewritten_plate_with_the_value_glued_to_the_key(tesseract):
+    # 'Model No:M265R6DS-1NCWW': no space after the colon, as on a Bradford White plate
+    img = draw_label(["BRADFORD WHITE CORPORATION", "Model No:M265R6DS-1NCWW", "Serial No:DD9041943"])
+    rec = scan_image(img)
+    assert (rec.model, rec.serial) == ("M265R6DS-1NCWW", "DD9041943")
+    assert rec.model_source == "key+pattern" and rec.serial_source == "key+pattern"

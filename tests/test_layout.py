@@ -97,3 +97,14 @@ def test_bilingual_key_in_one_token():
     lines = group_lines([w("Model", 10, 100), w("No./No.", 110, 100), w("de", 250, 100), w("modèle", 300, 100),
                          w("WFW4720RW0", 430, 100)])
     assert [(p.field, p.value) for p in find_pairs(lines)] == [("model", "WFW4720RW0")]
+
+
+def test_a_filler_glued_to_the_value_is_cut_off():
+    lines = group_lines([w("Model", 10, 100), w("No:M265R6DS-1NCWW", 120, 100),
+                         w("SERIAL", 10, 200), w("NO.:CD3700848", 150, 200),
+                         w("S/N", 10, 300), w("#L84P0QS", 90, 300)])
+    got = [(p.field, p.value) for p in find_pairs(lines)]
+    assert got == [("model", "M265R6DS-1NCWW"), ("serial", "CD3700848"), ("serial", "L84P0QS")]
+    # a value that only starts like a filler keeps its letters
+    lines = group_lines([w("MODEL", 10, 100), w("NOR2200X", 130, 100)])
+    assert [p.value for p in find_pairs(lines)] == ["NOR2200X"]

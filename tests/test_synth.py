@@ -220,3 +220,21 @@ def test_apple_case_with_an_asset_sticker(tesseract):
     assert record.serial == truth["serial"] and "barcode" in record.serial_source
     assert record.model in (truth["model"], None)
     assert record.brand == "Apple"
+
+
+def test_some_values_are_glued_to_their_keys_colon():
+    drawn = []
+    original = synth._text_mask
+
+    def recording(text, font):
+        drawn.append(text)
+        return original(text, font)
+
+    synth._text_mask = recording
+    try:
+        for i in range(40):
+            synth.render_flat_label(np.random.default_rng([3030, i]), None, "hard")
+    finally:
+        synth._text_mask = original
+    glued = [t for t in drawn if re.fullmatch(r"(?:MODEL|SERIAL|Serial) NO:\S+", t, re.I)]
+    assert glued, "the typewritten layout ('SERIAL NO:CSD2364219') is drawn"
