@@ -166,19 +166,25 @@ def trim_glued_tail(text: str) -> str:
 
 def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
     """The first word after a key, and the first two joined when they sit close together
-    (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces)."""
+    (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces); a hyphen
+    or slash read as a word of its own joins the words on both sides ('MI340S6 - 9AX')."""
     out = []
     first = words[0]
     trimmed = trim_glued_tail(first.text)
     if trimmed != first.text:
         return [(trimmed, (first,))]
     out.append((first.text, (first,)))
-    if len(words) > 1:
+
+    def joins(a: Word, b: Word) -> bool:
+        gap = b.box[0] - (a.box[0] + a.box[2])
+        return (gap < 1.2 * max(a.box[3], 1) and key_field(b.text) is None
+                and not _TAIL_WORD.fullmatch(fold(b.text)))
+
+    if len(words) > 1 and joins(first, words[1]):
         second = words[1]
-        gap = second.box[0] - (first.box[0] + first.box[2])
-        if gap < 1.2 * max(first.box[3], 1) and key_field(second.text) is None \
-                and not _TAIL_WORD.fullmatch(fold(second.text)):
-            out.append((first.text + second.text, (first, second)))
+        out.append((first.text + second.text, (first, second)))
+        if second.text in ("-", "/") and len(words) > 2 and joins(second, words[2]):
+            out.append((first.text + second.text + words[2].text, (first, second, words[2])))
     return out
 
 

@@ -108,3 +108,9 @@ def test_a_filler_glued_to_the_value_is_cut_off():
     # a value that only starts like a filler keeps its letters
     lines = group_lines([w("MODEL", 10, 100), w("NOR2200X", 130, 100)])
     assert [p.value for p in find_pairs(lines)] == ["NOR2200X"]
+
+
+def test_a_hyphen_read_as_its_own_word_joins_the_pieces_on_both_sides():
+    lines = group_lines([w("MODEL", 10, 100), w("MI340S6", 130, 100), w("-", 130 + 18 * 7 + 10, 100, 12),
+                         w("9AX", 130 + 18 * 7 + 32, 100)])
+    assert [p.value for p in find_pairs(lines)] == ["MI340S6", "MI340S6-", "MI340S6-9AX"]
