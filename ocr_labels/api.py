@@ -261,10 +261,12 @@ FOCUS_PER_FIELD = 2  # keys of one field re-read per page at most
 FOCUS_SEARCH = 14.0  # a key read without a value: look this many text heights to its right
 
 
-def _focus_targets(lines: Sequence[Line], pairs: Sequence[layout.KeyValue]) -> list[tuple[str, tuple, float, int, float]]:
+def _focus_targets(lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
+                   width: int | None = None) -> list[tuple[str, tuple, float, int, float]]:
     """(field, box, text height, page segmentation mode, extra width to the right) for every
     model or serial key of a reading: the key with the value words found for it, or the key
-    alone with room to its right when no value was read."""
+    alone with room to its right when no value was read. A value that runs into the right edge
+    of the view (``width`` pixels wide) may go on beyond it: it gets the same room."""
     groups: dict[tuple[str, tuple], list] = {}
     for kv in pairs:
         if kv.field not in extract.FIELDS:
@@ -274,6 +276,9 @@ def _focus_targets(lines: Sequence[Line], pairs: Sequence[layout.KeyValue]) -> l
         g[1].extend(w.box[3] for w in kv.words)
         if kv.position == "below":
             g[2] = 6
+        end = max(w.box[0] + w.box[2] for w in kv.words)
+        if width is not None and end >= width - max(w.box[3] for w in kv.words):
+            g[3] = FOCUS_SEARCH  # cut off by the view's edge, perhaps
     out = [(f, box, float(np.median(hs)), psm, right) for (f, _), (box, hs, psm, right) in groups.items()]
     for line in lines:
         for w in line.words:
@@ -291,7 +296,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
     disagree compete."""
     if state.grey is None:
         state.grey = preprocess.to_grey(page.image)
-    for field_name, box, char_h, psm, right in _focus_targets(lines, pairs):
+    for field_name, box, char_h, psm, right in _focus_targets(lines, pairs, view.image.shape[1]):
         if state.focused.get(field_name, 0) >= FOCUS_PER_FIELD:
             continue
         state.focused[field_name] = state.focused.get(field_name, 0) + 1

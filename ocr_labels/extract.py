@@ -257,6 +257,7 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
 
 
 BRAND_MARK_CONFIDENCE = 0.7
+CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
 MARKS_AGREE = 0.08  # a value two different registered identifiers give alike
 BRAND_LINK_CONFIDENCE = 0.8
 
@@ -702,6 +703,14 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                 conf = min(conf, LONE_CAP)
                 notes.append(f"read by 1 of {len(others) + 1} readings of the key; the others read nothing like it")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
+    # a value that another value, read at least as often and fitting a brand's own shape,
+    # extends is that value cut short (by the view's edge, a gap, a lost glyph): no rival of it
+    for k, c in list(merged.items()):
+        if c.confidence > 0 and any(
+                o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
+                and o.rule is not None and not o.rule.startswith("generic-")
+                and len(readings[ok]) >= len(readings[k]) for ok, o in merged.items()):
+            merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}
     for c in merged.values():

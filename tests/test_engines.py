@@ -139,3 +139,16 @@ def test_a_typewritten_plate_with_the_value_glued_to_the_key(tesseract):
     rec = scan_image(img)
     assert (rec.model, rec.serial) == ("M265R6DS-1NCWW", "DD9041943")
     assert rec.model_source == "key+pattern" and rec.serial_source == "key+pattern"
+
+
+def test_a_value_at_the_views_edge_is_reread_with_room_beyond_it():
+    from ocr_labels.api import FOCUS_SEARCH, _focus_targets
+    from ocr_labels.elements import Word
+    from ocr_labels.layout import find_pairs, group_lines
+
+    words = [Word("MODEL", (10, 100, 90, 30), 0.9), Word("MI340S6-6XA", (120, 100, 200, 30), 0.9)]
+    pairs = find_pairs(group_lines(words))
+    (_, _, _, _, room), = _focus_targets([], pairs, width=330)  # the value ends at the edge
+    assert room == FOCUS_SEARCH
+    (_, _, _, _, room), = _focus_targets([], pairs, width=900)
+    assert room == 2.0

@@ -315,3 +315,16 @@ def test_a_registered_identifier_gives_the_model_only_as_corroboration():
     # beside its key, the identifier adds a reading and the source stays the key's
     keyed = classify_text("Designed by Apple in California\nModel A2337 FCC ID: BCGA2337 Serial C02G7BDVQ6L4")
     assert (keyed.model, keyed.model_source) == ("A2337", "key+pattern")
+
+
+def test_a_value_cut_short_is_no_rival_of_its_longer_reading():
+    got = choose([_cand("model", "MI340S6-6XANWW", 0.95, 1, rule="bradfordwhite-model"),
+                  _cand("model", "MI340S6-6XANWW", 0.95, 2, rule="bradfordwhite-model"),
+                  _cand("model", "MI340S6-6XA", 0.95, 3, rule="bradfordwhite-model"),
+                  _cand("model", "MI340S6-6XA", 0.95, 4, rule="bradfordwhite-model")], 0.6)
+    assert got.fields["model"].value == "MI340S6-6XANWW"
+    assert not any("compete" in w for w in got.warnings)
+    # a longer reading that only the generic shapes take proves nothing ('MDB4000AWB BW')
+    generic = choose([_cand("model", "MDB4000AWBBW", 0.8, 1, rule="generic-model"),
+                      _cand("model", "MDB4000AWB", 0.8, 2, rule="generic-model")], 0.6)
+    assert "model" not in generic.fields
