@@ -45,6 +45,7 @@ DISAGREEMENT_PENALTY = 0.05  # per reading of the same key that read another val
 LONE_OTHERS = 2
 NEAR_EDITS = 2
 LONE_CAP = 0.5
+CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
 # Strings that are never a model or serial, whatever the brand.
@@ -257,7 +258,6 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
 
 
 BRAND_MARK_CONFIDENCE = 0.7
-CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
 MARKS_AGREE = 0.08  # a value two different registered identifiers give alike
 BRAND_LINK_CONFIDENCE = 0.8
 
@@ -705,8 +705,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
     # a value that another value, read at least as often and fitting a brand's own shape,
     # extends is that value cut short (by the view's edge, a gap, a lost glyph): no rival of it
+    # (a barcode's value is whole: its checksum says so)
     for k, c in list(merged.items()):
-        if c.confidence > 0 and any(
+        if c.confidence > 0 and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
                 and o.rule is not None and not o.rule.startswith("generic-")
                 and len(readings[ok]) >= len(readings[k]) for ok, o in merged.items()):

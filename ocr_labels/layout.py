@@ -203,13 +203,16 @@ def _is_filler(token: str) -> bool:
 _GLUED_FILLER = regex.compile(r"(?:NO|NR|N°|NUMBER|NUM)[.:#]+|#")
 
 
-def unglue_filler(word: Word) -> Word:
-    """The word without a filler glued to its front ('No:M265R6DS-1NCWW' -> 'M265R6DS-1NCWW');
-    the word itself when there is none, or nothing after it."""
-    m = _GLUED_FILLER.match(word.text.upper())
-    if m is None or m.end() >= len(word.text) or not word.text[m.end()].isalnum():
-        return word
-    return Word(word.text[m.end():], word.box, word.confidence, word.line_id)
+def _unglued(words: Sequence[Word]) -> list[Word]:
+    """The words after a key, the first without a filler glued to its front
+    ('No:M265R6DS-1NCWW' -> 'M265R6DS-1NCWW') when one is and something follows it."""
+    out = list(words)
+    if out:
+        first = out[0]
+        m = _GLUED_FILLER.match(first.text.upper())
+        if m is not None and m.end() < len(first.text) and first.text[m.end()].isalnum():
+            out[0] = Word(first.text[m.end():], first.box, first.confidence, first.line_id)
+    return out
 
 
 def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
@@ -238,7 +241,7 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 continue
             while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text) == field):
                 j += 1
-            after = [unglue_filler(w) if k == 0 else w for k, w in enumerate(words[j:])]
+            after = _unglued(words[j:])
             if after and key_field(after[0].text) is None:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
@@ -246,8 +249,7 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 below = _word_below(lines, li, words[max(i, j - 1)], word)
                 if below is not None:
                     bline, bidx = below
-                    under = [unglue_filler(w) if k == 0 else w for k, w in enumerate(bline.words[bidx:])]
-                    for text, ws in _value_options(under):
+                    for text, ws in _value_options(_unglued(bline.words[bidx:])):
                         pairs.append(KeyValue(field, word, text, ws, "below"))
             i = max(j, i + 1)
     return pairs

@@ -328,3 +328,10 @@ def test_a_value_cut_short_is_no_rival_of_its_longer_reading():
     generic = choose([_cand("model", "MDB4000AWBBW", 0.8, 1, rule="generic-model"),
                       _cand("model", "MDB4000AWB", 0.8, 2, rule="generic-model")], 0.6)
     assert "model" not in generic.fields
+
+
+def test_a_barcode_is_never_taken_for_a_value_cut_short():
+    got = choose([_cand("serial", "CD3700848", 0.8, 0, "barcode"),
+                  _cand("serial", "CD3700848X", 0.7, 1, rule="whirlpool-serial"),
+                  _cand("serial", "CD3700848X", 0.7, 2, rule="whirlpool-serial")], 0.0)
+    assert not any("a longer reading fits too" in c.reason for c in got.candidates if c.value == "CD3700848")
