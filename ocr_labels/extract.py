@@ -128,18 +128,14 @@ def doubled_glyph_variants(value: str) -> list[str]:
     return out
 
 
+# a run of letter O's with a digit on one side of it
+_O_BESIDE_DIGIT = regex.compile(r"O+(?=\d)|(?<=\d)O+")
+
+
 def zero_beside_digit(value: str) -> str:
     """Every letter O that touches a digit (or such an O) read as the digit 0. Identifiers put a
     zero there far more often than the letter, and label fonts often draw the two alike."""
-    chars = list(value)
-    changed = True
-    while changed:
-        changed = False
-        for i, ch in enumerate(chars):
-            if ch == "O" and any(0 <= j < len(chars) and chars[j].isdigit() for j in (i - 1, i + 1)):
-                chars[i] = "0"
-                changed = True
-    return "".join(chars)
+    return _O_BESIDE_DIGIT.sub(lambda m: "0" * len(m.group()), value)
 
 
 def prefer_zero(found: list[str], rule: Rule) -> list[str]:

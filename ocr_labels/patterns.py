@@ -67,13 +67,17 @@ class Rule:
     names_brand: bool = False  # a distractor registered to this brand alone (an FCC grantee code)
     gives: str | None = None  # a distractor whose group of this name holds that field's value
 
+    def _match(self, value: str) -> regex.Match[str] | None:
+        """The rule's match of the whole normalised value; raises TimeoutError when it took too long."""
+        return _compiled(self.regex).fullmatch(normalise(value), timeout=REGEX_TIMEOUT)
+
     def given(self, value: str) -> str | None:
         """The value of the field this rule ``gives`` when the whole value fits the rule
         (Apple's FCC ID 'BCGA2337' gives the model A2337), else None."""
         if self.gives is None:
             return None
         try:
-            m = _compiled(self.regex).fullmatch(normalise(value), timeout=REGEX_TIMEOUT)
+            m = self._match(value)
         except TimeoutError:
             return None
         return m.group(self.gives) if m else None
@@ -81,8 +85,7 @@ class Rule:
     def test(self, value: str) -> bool | None:
         """True/False for match/no match of the normalised value; None when the match timed out."""
         try:
-            return _compiled(self.regex).fullmatch(normalise(value),
-                                                   timeout=REGEX_TIMEOUT) is not None
+            return self._match(value) is not None
         except TimeoutError:
             return None
 
