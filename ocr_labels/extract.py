@@ -12,7 +12,7 @@ import functools
 import itertools
 import urllib.parse
 from dataclasses import dataclass, field as dc_field, replace
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import regex
 
@@ -138,13 +138,25 @@ def zero_beside_digit(value: str) -> str:
     return _O_BESIDE_DIGIT.sub(lambda m: "0" * len(m.group()), value)
 
 
-def prefer_zero(found: list[str], rule: Rule) -> list[str]:
+def _changed(a: str, b: str) -> int:
+    """Characters that differ between two strings of one length."""
+    return sum(x != y for x, y in zip(a, b))
+
+
+def prefer_zero(found: list[str], rule: Rule, read: str | None = None) -> list[str]:
     """The variants that fit a rule, with every O that touches a digit read as 0 where the rule
-    takes the 0 too; else those without such an O first."""
+    takes the 0 too; else those without such an O first. Given the string as ``read``, the
+    variants that change fewest of its characters (an O beside a digit counted as 0) come first
+    ('HBLOZ6/09': HBL0Z6/09, one change, before HB10Z6/09, the L read as 1 and the O as 0)."""
     zeroed = [z for z in (zero_beside_digit(v) for v in found) if rule.fullmatch(z)]
     if zeroed:
-        return list(dict.fromkeys(zeroed))
-    return sorted(found, key=lambda v: v != zero_beside_digit(v))
+        out = list(dict.fromkeys(zeroed))
+    else:
+        out = sorted(found, key=lambda v: v != zero_beside_digit(v))
+    if read is not None:
+        near = zero_beside_digit(read)
+        out.sort(key=lambda v: _changed(v, near))
+    return out
 
 
 def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
@@ -152,7 +164,17 @@ def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[
     characters swapped that fits (an O touching a digit read as 0 where the rule allows);
     None when nothing fits."""
     found, n = repairs(value, rule, table)
-    return (prefer_zero(found, rule)[0], n) if found else None
+    return (prefer_zero(found, rule, value)[0], n) if found else None
+
+
+def settle(found: list[str], rule: Rule, read: str) -> tuple[str, tuple[str, ...]]:
+    """The variant of ``read`` to report among those that fit ``rule`` (see :func:`prefer_zero`),
+    and the others that change as few of its characters (an O beside a digit counted as 0):
+    nothing tells those apart."""
+    ordered = prefer_zero(found, rule, read)
+    near = zero_beside_digit(read)
+    least = _changed(ordered[0], near)
+    return ordered[0], tuple(v for v in ordered[1:] if _changed(v, near) == least)
 
 
 @dataclass(frozen=True)
@@ -347,15 +369,26 @@ class Cand:
     rule: str | None = None
     notes: list[str] = dc_field(default_factory=list)
     reading: int = 0  # which OCR reading (view or focused crop) it came from
+    # other repairs of the same string, as near to it as this one, that fit the rule as well
+    # ('140206592' as a Whirlpool serial: I40206592 or L40206592): then the value is a guess
+    rivals: tuple[str, ...] = ()
 
 
-def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet) -> tuple[str, float, Rule | None, int]:
-    """(value, pattern score, rule, repairs) for the best-fitting rule of the field."""
+class Fit(NamedTuple):
+    value: str
+    score: float  # the rule's strength, less for each repair and for a repair the rule cannot settle
+    rule: Rule | None
+    repairs: int
+    rivals: tuple[str, ...] = ()  # other repairs as near to the string as read (see :func:`settle`)
+
+
+def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet) -> Fit:
+    """The best-fitting rule of the field, and the value repaired to fit it."""
     pools: list[tuple[Sequence[Rule], float]] = []
     if brand is not None:
         pools.append((brand.rules(field), 1.0))
     pools.append((patterns.generic.rules(field), 1.0))
-    best: tuple[str, float, Rule | None, int] = (value, 0.0, None, 0)
+    best = Fit(value, 0.0, None, 0)
     fits_as_read = brand is not None and any(r.fullmatch(value) for r in brand.rules(field))
     table = LOOKALIKE if fits_as_read else CONFUSABLE
     for rules, weight in pools:
@@ -364,11 +397,11 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
             if not found:
                 continue
             ambiguous = len(found) > 1
-            found = prefer_zero(found, rule)
+            chosen, rivals = settle(found, rule, value)
             # a repair the rule cannot settle (two variants fit) is a guess: weigh it down
             score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if ambiguous else 1.0)
-            if score > best[1]:
-                best = (found[0], score, rule, n)
+            if score > best.score:
+                best = Fit(chosen, score, rule, n, rivals)
     return best
 
 
@@ -402,7 +435,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
         if reason:
             out.append(Cand(kv.field, raw, 0.0, "key", box, None, [f"refused: {reason}"]))
             continue
-        value, pscore, rule, repairs = _rule_fit(raw, kv.field, brand, patterns)
+        value, pscore, rule, repairs, rivals = _rule_fit(raw, kv.field, brand, patterns)
         if rule is None:
             conf = 0.25 * ocr_conf + 0.1
         elif rule.brand == patterns.generic.name and brand is not None and brand.rules(kv.field):
@@ -425,14 +458,14 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             conf -= 0.3
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
-        out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes))
+        out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes, rivals=rivals))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
         # 'R596'): the reading without one of them, when the brand's shape fits it too, is a rival
         for alt in doubled_glyph_variants(raw):
-            a_value, a_score, a_rule, _ = _rule_fit(alt, kv.field, brand, patterns)
+            a_value, _, a_rule, _, a_rivals = _rule_fit(alt, kv.field, brand, patterns)
             if a_rule is not None and a_rule.brand != patterns.generic.name and a_value != value:
                 out.append(Cand(kv.field, a_value, _clip(conf - 0.05), source, box, a_rule.id,
-                                [f"{raw} with a doubled glyph dropped"]))
+                                [f"{raw} with a doubled glyph dropped"], rivals=a_rivals))
     # a one-piece reading that a two-piece reading of the same key extends is not a rival, when
     # the brand's own shape takes the two pieces ('GCV-50 300'); the generic shapes take both, so
     # then they stay rivals ('MDB4000AWB BW': is BW part of the model?)
@@ -466,13 +499,14 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                 rules = [r for r in brand.rules(field) if r.strength >= 0.5]
                 best = None
                 for rule in rules:
-                    fixed = repair(raw, rule)
-                    if fixed and (best is None or rule.strength * 0.92 ** fixed[1] > best[1]):
-                        best = (fixed[0], rule.strength * 0.92 ** fixed[1], rule)
+                    found, n = repairs(raw, rule)
+                    if found and (best is None or rule.strength * 0.92 ** n > best[2]):
+                        best = (*settle(found, rule, raw), rule.strength * 0.92 ** n, rule)
                 if best is None or _other_field_fits(best[0], field, brand):
                     continue
-                conf = 0.15 + 0.4 * best[1] + 0.1 * w.confidence
-                out.append(Cand(field, best[0], _clip(conf), "pattern", to_page(w.box), best[2].id))
+                value, rivals, score, rule = best
+                conf = 0.15 + 0.4 * score + 0.1 * w.confidence
+                out.append(Cand(field, value, _clip(conf), "pattern", to_page(w.box), rule.id, rivals=rivals))
     return out
 
 
@@ -492,7 +526,7 @@ def mark_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Patter
                 raw = rule.given(w.text)
                 if raw is None:
                     continue
-                value, pscore, fit, _ = _rule_fit(raw, rule.gives, brand, patterns)
+                value, pscore, fit, _, _ = _rule_fit(raw, rule.gives, brand, patterns)
                 if fit is None or fit.brand != brand.name:
                     continue
                 # one identifier read once is not enough on its own (a misread digit fits too)
@@ -661,7 +695,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         else:
             better = c if c.confidence > have.confidence else have
             merged[k] = replace(better, source=_source(set(have.source.split("+")) | set(c.source.split("+"))),
-                                notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence))
+                                notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence),
+                                rivals=have.rivals if c.rivals else ())  # read surely once: no guess
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
     for k, c in list(merged.items()):
         if "barcode" in c.source:
@@ -698,6 +733,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             if len(readings[k]) == 1 and len(others) >= LONE_OTHERS and not any(_echoes(c.value, t) for t in others):
                 conf = min(conf, LONE_CAP)
                 notes.append(f"read by 1 of {len(others) + 1} readings of the key; the others read nothing like it")
+        if c.rivals and "barcode" not in c.source:
+            # every reading of it was a repair that could as well have been another: a coin toss,
+            # however often it was read so
+            conf = min(conf, COMPETED)
+            notes.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
     # a value that another value, read at least as often and fitting a brand's own shape,
     # extends is that value cut short (by the view's edge, a gap, a lost glyph): no rival of it

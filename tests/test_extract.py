@@ -335,3 +335,21 @@ def test_a_barcode_is_never_taken_for_a_value_cut_short():
                   _cand("serial", "CD3700848X", 0.7, 1, rule="whirlpool-serial"),
                   _cand("serial", "CD3700848X", 0.7, 2, rule="whirlpool-serial")], 0.0)
     assert not any("a longer reading fits too" in c.reason for c in got.candidates if c.value == "CD3700848")
+
+
+def test_a_repair_changes_as_few_characters_as_read_as_it_can():
+    rule = PATTERNS.get("Bosch").rules("model")[0]
+    # O -> 0 alone fits; reading the L as 1 as well (and then the O beside it as 0) is two changes
+    assert repair("HBLOZ6/09", rule) == ("HBL0Z6/09", 1)
+
+
+def test_a_repair_the_shape_cannot_settle_is_a_guess_and_left_empty():
+    # a Whirlpool serial starts with a letter: the 1 read there is I or L, and nothing tells which
+    got = classify_text("WHIRLPOOL\nMODEL WFW4720RW0\nSERIAL 140206592")
+    assert got.model == "WFW4720RW0" and got.serial is None
+    assert any("a guess: I40206592 or L40206592" in c["reason"] for c in got.candidates if c["field"] == "serial")
+    # read as itself once, it is no guess
+    got = classify_text("WHIRLPOOL\nMODEL WFW4720RW0\nSERIAL 140206592\nSERIAL L40206592")
+    assert got.serial == "L40206592"
+    # an O beside a digit is 0, not D: the reading is settled (Apple's serials have no letter O)
+    assert classify_text("Apple\nModel A2141\nSerial CO2G414GMD6N").serial == "C02G414GMD6N"
