@@ -46,6 +46,10 @@ LONE_OTHERS = 2
 NEAR_EDITS = 2
 LONE_CAP = 0.5
 CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
+# A glyph read as both its look-alikes ('S5') by DOUBLED_SEEN or more readings alike is more
+# likely two glyphs: the value without one of them loses DOUBLED_SEEN_PENALTY more
+DOUBLED_SEEN = 3
+DOUBLED_SEEN_PENALTY = 0.15
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
 # Strings that are never a model or serial, whatever the brand.
@@ -372,6 +376,7 @@ class Cand:
     # other repairs of the same string, as near to it as this one, that fit the rule as well
     # ('140206592' as a Whirlpool serial: I40206592 or L40206592): then the value is a guess
     rivals: tuple[str, ...] = ()
+    doubled: bool = False  # the string as read less one glyph of a look-alike pair ('RS596': R596)
 
 
 class Fit(NamedTuple):
@@ -465,7 +470,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             a_value, _, a_rule, _, a_rivals = _rule_fit(alt, kv.field, brand, patterns)
             if a_rule is not None and a_rule.brand != patterns.generic.name and a_value != value:
                 out.append(Cand(kv.field, a_value, _clip(conf - 0.05), source, box, a_rule.id,
-                                [f"{raw} with a doubled glyph dropped"], rivals=a_rivals))
+                                [f"{raw} with a doubled glyph dropped"], rivals=a_rivals, doubled=True))
     # a one-piece reading that a two-piece reading of the same key extends is not a rival, when
     # the brand's own shape takes the two pieces ('GCV-50 300'); the generic shapes take both, so
     # then they stay rivals ('MDB4000AWB BW': is BW part of the model?)
@@ -696,7 +701,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             better = c if c.confidence > have.confidence else have
             merged[k] = replace(better, source=_source(set(have.source.split("+")) | set(c.source.split("+"))),
                                 notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence),
-                                rivals=have.rivals if c.rivals else ())  # read surely once: no guess
+                                rivals=have.rivals if c.rivals else (),  # read surely once: no guess
+                                doubled=have.doubled and c.doubled)
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
     for k, c in list(merged.items()):
         if "barcode" in c.source:
@@ -733,6 +739,10 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             if len(readings[k]) == 1 and len(others) >= LONE_OTHERS and not any(_echoes(c.value, t) for t in others):
                 conf = min(conf, LONE_CAP)
                 notes.append(f"read by 1 of {len(others) + 1} readings of the key; the others read nothing like it")
+        if c.doubled and len(readings[k]) >= DOUBLED_SEEN:
+            # views sampled and thresholded differently all read both glyphs: two glyphs, likelier
+            conf -= DOUBLED_SEEN_PENALTY
+            notes.append(f"both look-alikes read by {len(readings[k])} readings")
         if c.rivals and "barcode" not in c.source:
             # every reading of it was a repair that could as well have been another: a coin toss,
             # however often it was read so

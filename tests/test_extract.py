@@ -353,3 +353,28 @@ def test_a_repair_the_shape_cannot_settle_is_a_guess_and_left_empty():
     assert got.serial == "L40206592"
     # an O beside a digit is 0, not D: the reading is settled (Apple's serials have no letter O)
     assert classify_text("Apple\nModel A2141\nSerial CO2G414GMD6N").serial == "C02G414GMD6N"
+
+
+def test_a_look_alike_pair_that_many_readings_read_alike_is_two_glyphs():
+    from dataclasses import replace
+
+    def readings(n):
+        out = []
+        for r in range(1, n + 1):
+            out.append(_cand("model", "LDF176G", 0.8, r))
+            out.append(replace(_cand("model", "LDF17G", 0.75, r), doubled=True))
+        return out
+
+    # one or two readings: '6G' may be one glyph read twice; the two values compete, none is kept
+    assert "model" not in choose(readings(2), 0.6).fields
+    # three views, sampled and thresholded differently, all read both: the value as read stands
+    got = choose(readings(3), 0.6)
+    assert got.fields["model"].value == "LDF176G"
+    assert any("both look-alikes read by 3 readings" in c.reason for c in got.candidates if c.value == "LDF17G")
+
+
+def test_an_amana_model_ends_in_its_revision_digit():
+    # Whirlpool-era Amana models end in an engineering-revision digit: a final 'OO' is 00
+    assert classify_text("AMANA\nMODEL ASI2270JCOO\nSERIAL L72032738").model == "ASI2270JC00"
+    # an older model without the revision digit is read as it is
+    assert classify_text("AMANA\nMODEL TX18VW\nSERIAL 9709132282").model == "TX18VW"
