@@ -1,13 +1,22 @@
 """OCR engines behind one small protocol: ``read(image) -> list[Word]``; plus barcodes.
 
-Tesseract is called through ``pytesseract.image_to_data`` with a timeout on every call; its
-bare errors are turned into ours. Other engines plug into ``ENGINES``.
+Tesseract is the installed ``tesseract`` program, found and checked through pytesseract. Each
+read goes to the very library that program runs (``libtesseract``, through its C API) inside
+this process, when the library is there and reports the program's version: the same words,
+boxes and confidences, without starting a process and loading the model for every view and
+crop. Otherwise each read is ``pytesseract.image_to_data``. Either way every call has a time
+limit, and bare errors are turned into ours. Other engines plug into ``ENGINES``.
 """
 from __future__ import annotations
 
+import atexit
+import ctypes
+import ctypes.util
 import os
 import shutil
 import tempfile
+import threading
+import time
 from functools import lru_cache
 from typing import Callable, Protocol
 
@@ -20,7 +29,9 @@ from .errors import EngineError, MissingEngineError, MissingTesseractError, OcrT
 # sparse text, LSTM only, no dictionary words forced onto serial numbers
 TIMEOUT_BASE = 1.5  # seconds a Tesseract call gets, plus TIMEOUT_PER_MP per megapixel of the view
 TIMEOUT_PER_MP = 1.0
-TESSERACT_CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0 -c tessedit_do_invert=0"
+OEM_LSTM_ONLY = 1
+TESSERACT_VARIABLES = {"load_system_dawg": "0", "load_freq_dawg": "0", "tessedit_do_invert": "0"}
+TESSERACT_CONFIG = f"--oem {OEM_LSTM_ONLY} " + " ".join(f"-c {k}={v}" for k, v in TESSERACT_VARIABLES.items())
 
 
 class Engine(Protocol):
@@ -51,6 +62,121 @@ def tesseract_version() -> str:
     return version
 
 
+class _LibTesseract:
+    """One Tesseract instance of this process and thread (an instance serves one caller at a
+    time), through libtesseract's C API: the model is loaded once, not once per call (starting
+    the program cost ~65 ms of a typical 80 ms crop read)."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        self.lib = lib
+        self.pid = os.getpid()  # an instance must not cross a fork
+        self.handle = lib.TessBaseAPICreate()
+        names = (ctypes.c_char_p * len(TESSERACT_VARIABLES))(*(k.encode() for k in TESSERACT_VARIABLES))
+        values = (ctypes.c_char_p * len(TESSERACT_VARIABLES))(*(v.encode() for v in TESSERACT_VARIABLES.values()))
+        if lib.TessBaseAPIInit4(self.handle, None, b"eng", OEM_LSTM_ONLY, None, 0, names, values,
+                                len(TESSERACT_VARIABLES), 0) != 0:
+            lib.TessBaseAPIDelete(self.handle)
+            raise MissingTesseractError("libtesseract cannot load its English data (eng.traineddata)")
+        # its notes ('Estimating resolution as 412') went to the program's stderr, which
+        # pytesseract swallowed: here they would reach the user's terminal
+        lib.TessBaseAPISetVariable(self.handle, b"debug_file", os.devnull.encode())
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        if self.handle and os.getpid() == self.pid:
+            self.lib.TessBaseAPIEnd(self.handle)
+            self.lib.TessBaseAPIDelete(self.handle)
+        self.handle = None
+
+    def tsv(self, image: np.ndarray, psm: int, limit: float) -> str:
+        lib = self.lib
+        if image.ndim == 3:
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)  # the API takes RGB; OpenCV holds BGR
+        image = np.ascontiguousarray(image, dtype=np.uint8)
+        depth = 1 if image.ndim == 2 else image.shape[2]
+        lib.TessBaseAPISetPageSegMode(self.handle, psm)
+        lib.TessBaseAPISetImage(self.handle, image.ctypes.data, image.shape[1], image.shape[0], depth, image.strides[0])
+        monitor = lib.TessMonitorCreate()
+        started = time.perf_counter()
+        try:
+            # the deadline holds for recognition; page layout before it runs to its end
+            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(limit * 1000)))
+            status = lib.TessBaseAPIRecognize(self.handle, monitor)
+            if status != 0:
+                if time.perf_counter() - started >= limit:
+                    raise OcrTimeoutError(f"tesseract took longer than {limit:.3g} s")
+                raise EngineError(f"tesseract failed to recognise the image (status {status})")
+            text = lib.TessBaseAPIGetTsvText(self.handle, 0)
+            if not text:
+                raise EngineError("tesseract returned no result")
+            try:
+                return ctypes.string_at(text).decode("utf-8", "replace")
+            finally:
+                lib.TessDeleteText(text)
+        finally:
+            lib.TessMonitorDelete(monitor)
+            lib.TessBaseAPIClear(self.handle)
+
+
+_LIB_STATE: dict[str, object] = {}  # 'lib': the loaded library, 'off': True when it is not to be used
+_PER_THREAD = threading.local()
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    p, i, s = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
+    for name, res, args in (
+            ("TessVersion", s, []),
+            ("TessBaseAPICreate", p, []),
+            ("TessBaseAPIInit4", i, [p, s, s, i, ctypes.POINTER(s), i, ctypes.POINTER(s), ctypes.POINTER(s),
+                                     ctypes.c_size_t, i]),
+            ("TessBaseAPISetVariable", i, [p, s, s]),
+            ("TessBaseAPISetPageSegMode", None, [p, i]),
+            ("TessBaseAPISetImage", None, [p, p, i, i, i, i]),
+            ("TessBaseAPIRecognize", i, [p, p]),
+            ("TessBaseAPIGetTsvText", p, [p, i]),
+            ("TessDeleteText", None, [p]),
+            ("TessBaseAPIClear", None, [p]),
+            ("TessBaseAPIEnd", None, [p]),
+            ("TessBaseAPIDelete", None, [p]),
+            ("TessMonitorCreate", p, []),
+            ("TessMonitorSetDeadlineMSecs", None, [p, i]),
+            ("TessMonitorDelete", None, [p])):
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, args
+
+
+def _library() -> _LibTesseract | None:
+    """This process's in-process Tesseract, or None to run the program instead: when the user
+    named a program (OCR_LABELS_TESSERACT), OCR_LABELS_TESSERACT_LIBRARY=0, no libtesseract, or
+    one of another version than the program's (its words could differ from the program's)."""
+    if _LIB_STATE.get("off") or os.environ.get("OCR_LABELS_TESSERACT") or \
+            os.environ.get("OCR_LABELS_TESSERACT_LIBRARY", "1") == "0":
+        return None
+    api = getattr(_PER_THREAD, "api", None)
+    if isinstance(api, _LibTesseract) and api.pid == os.getpid() and api.handle:
+        return api
+    try:
+        lib = _LIB_STATE.get("lib")
+        if not isinstance(lib, ctypes.CDLL):
+            lib = ctypes.CDLL(ctypes.util.find_library("tesseract") or "libtesseract.so.5")
+            _declare(lib)
+            version = (lib.TessVersion() or b"").decode()
+            if version.lstrip("v") != tesseract_version().lstrip("v"):
+                raise OSError(f"libtesseract {version} is not the program's {tesseract_version()}")
+            try:  # leptonica's own complaints about odd boxes go to stderr; keep them off it
+                lept = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+                lept.setMsgSeverity(6)  # L_SEVERITY_NONE
+            except (OSError, AttributeError):
+                pass
+            _LIB_STATE["lib"] = lib
+        api = _LibTesseract(lib)
+    except (OSError, AttributeError, MissingTesseractError):
+        _LIB_STATE["off"] = True
+        return None
+    _PER_THREAD.api = api
+    return api
+
+
 class TesseractEngine:
     name = "tesseract"
 
@@ -71,6 +197,9 @@ class TesseractEngine:
         # real and generated photos; the slowest that finished took 1.6 s/MP); one that takes
         # longer is texture Tesseract is trying to read, not text: give up on it sooner
         limit = min(self.timeout, TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6)
+        lib = _library()
+        if lib is not None:
+            return _words(_parse_tsv(lib.tsv(image, psm or self.psm, limit)))
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG
         # with Pillow first, which cost ~10 % of a photo's time
         fd, path = tempfile.mkstemp(suffix=".bmp", prefix="ocr-labels-")
@@ -93,16 +222,38 @@ class TesseractEngine:
                 os.unlink(path)
             except OSError:
                 pass
-        words = []
-        for i, text in enumerate(data["text"]):
-            text = text.strip()
-            conf = float(data["conf"][i])
-            if not text or conf < 0:
-                continue
-            words.append(Word(text, (data["left"][i], data["top"][i], data["width"][i], data["height"][i]),
-                              min(1.0, conf / 100.0),
-                              (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
-        return words
+        return _words(data)
+
+
+_TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num",
+                "left", "top", "width", "height", "conf", "text")
+
+
+def _parse_tsv(tsv: str) -> dict[str, list]:
+    """The C API's TSV (no header row) as pytesseract's ``Output.DICT``."""
+    data: dict[str, list] = {c: [] for c in _TSV_COLUMNS}
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) < len(_TSV_COLUMNS) - 1:
+            continue
+        cells += [""] * (len(_TSV_COLUMNS) - len(cells))
+        for c, v in zip(_TSV_COLUMNS, cells):
+            # pytesseract hands the program's confidences on as whole numbers: so do we
+            data[c].append(v if c == "text" else int(float(v)))
+    return data
+
+
+def _words(data: dict[str, list]) -> list[Word]:
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        words.append(Word(text, (data["left"][i], data["top"][i], data["width"][i], data["height"][i]),
+                          min(1.0, conf / 100.0),
+                          (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+    return words
 
 
 class RapidOcrEngine:

@@ -152,3 +152,30 @@ def test_a_value_at_the_views_edge_is_reread_with_room_beyond_it():
     assert room == FOCUS_SEARCH
     (_, _, _, _, room), = _focus_targets([], pairs, width=900)
     assert room == 2.0
+
+
+def test_the_library_in_this_process_reads_what_the_program_reads(tesseract, monkeypatch):
+    """Reads go to libtesseract inside this process when it is the program's own version: the
+    same words, boxes and confidences as the program run through pytesseract."""
+    from ocr_labels import engines
+
+    img = cv2.cvtColor(draw_label(WHIRLPOOL), cv2.COLOR_BGR2GRAY)
+    engines._LIB_STATE.clear()
+    assert engines._library() is not None  # Debian's tesseract-ocr brings its libtesseract
+    in_process = TesseractEngine().read(img)
+    colour = TesseractEngine().read(draw_label(WHIRLPOOL), psm=6)
+    monkeypatch.setenv("OCR_LABELS_TESSERACT_LIBRARY", "0")
+    assert engines._library() is None
+    assert TesseractEngine().read(img) == in_process
+    assert TesseractEngine().read(draw_label(WHIRLPOOL), psm=6) == colour
+    assert any(w.text == "CD3700848" for w in in_process)
+
+
+def test_each_thread_reads_with_its_own_tesseract(tesseract):
+    from concurrent.futures import ThreadPoolExecutor
+
+    img = cv2.cvtColor(draw_label(WHIRLPOOL), cv2.COLOR_BGR2GRAY)
+    alone = TesseractEngine().read(img)
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(lambda _: TesseractEngine().read(img), range(6)))
+    assert all(words == alone for words in together)
