@@ -30,6 +30,10 @@ from .errors import EngineError, MissingEngineError, MissingTesseractError, OcrT
 TIMEOUT_BASE = 1.5  # seconds a Tesseract call gets, plus TIMEOUT_PER_MP per megapixel of the view
 TIMEOUT_PER_MP = 1.0
 OEM_LSTM_ONLY = 1
+# Views up to this many pixels are read by the library in this process; larger ones by the
+# program, which can be stopped at its time limit. The library's deadline holds between words
+# only: on a large view of texture one call ran for 40 s past it (hard generated photos).
+LIBRARY_MAX_PIXELS = 1_000_000
 TESSERACT_VARIABLES = {"load_system_dawg": "0", "load_freq_dawg": "0", "tessedit_do_invert": "0"}
 TESSERACT_CONFIG = f"--oem {OEM_LSTM_ONLY} " + " ".join(f"-c {k}={v}" for k, v in TESSERACT_VARIABLES.items())
 
@@ -197,7 +201,7 @@ class TesseractEngine:
         # real and generated photos; the slowest that finished took 1.6 s/MP); one that takes
         # longer is texture Tesseract is trying to read, not text: give up on it sooner
         limit = min(self.timeout, TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6)
-        lib = _library()
+        lib = _library() if image.shape[0] * image.shape[1] <= LIBRARY_MAX_PIXELS else None
         if lib is not None:
             return _words(_parse_tsv(lib.tsv(image, psm or self.psm, limit)))
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG

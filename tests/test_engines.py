@@ -179,3 +179,13 @@ def test_each_thread_reads_with_its_own_tesseract(tesseract):
     with ThreadPoolExecutor(3) as pool:
         together = list(pool.map(lambda _: TesseractEngine().read(img), range(6)))
     assert all(words == alone for words in together)
+
+
+def test_the_library_keeps_the_time_limit_too(tesseract):
+    from ocr_labels import engines
+
+    img = cv2.cvtColor(draw_label(WHIRLPOOL * 3), cv2.COLOR_BGR2GRAY)[:900]
+    assert img.shape[0] * img.shape[1] <= engines.LIBRARY_MAX_PIXELS and engines._library() is not None
+    assert TesseractEngine().read(img)  # ~0.2 s of text
+    with pytest.raises(OcrTimeoutError, match="longer than"):
+        TesseractEngine(timeout=0.02).read(img)
