@@ -377,6 +377,7 @@ class Cand:
     # ('140206592' as a Whirlpool serial: I40206592 or L40206592): then the value is a guess
     rivals: tuple[str, ...] = ()
     doubled: bool = False  # the string as read less one glyph of a look-alike pair ('RS596': R596)
+    cut: bool = False  # already lowered as a value that a longer reading of its key extends
 
 
 class Fit(NamedTuple):
@@ -478,7 +479,8 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
     for c in out:
         if any(o is not c and o.field == c.field and o.value != c.value and o.value.startswith(c.value)
                and o.rule in own and o.confidence >= c.confidence - 0.1 for o in out):
-            c.confidence = _clip(c.confidence - 0.2)
+            c.confidence = _clip(c.confidence - CUT_SHORT)
+            c.cut = True
             c.notes.append("a longer reading of the same key fits too")
     return out
 
@@ -702,6 +704,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             merged[k] = replace(better, source=_source(set(have.source.split("+")) | set(c.source.split("+"))),
                                 notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence),
                                 rivals=have.rivals if c.rivals else (),  # read surely once: no guess
+                                cut=better.cut,
                                 doubled=have.doubled and c.doubled)
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
     for k, c in list(merged.items()):
@@ -752,8 +755,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     # a value that another value, read at least as often and fitting a brand's own shape,
     # extends is that value cut short (by the view's edge, a gap, a lost glyph): no rival of it
     # (a barcode's value is whole: its checksum says so)
+    # (once: not again for a value its own reading already lowered so)
     for k, c in list(merged.items()):
-        if c.confidence > 0 and "barcode" not in c.source and any(
+        if c.confidence > 0 and not c.cut and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
                 and o.rule is not None and not o.rule.startswith("generic-")
                 and len(readings[ok]) >= len(readings[k]) for ok, o in merged.items()):

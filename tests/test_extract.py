@@ -378,3 +378,23 @@ def test_an_amana_model_ends_in_its_revision_digit():
     assert classify_text("AMANA\nMODEL ASI2270JCOO\nSERIAL L72032738").model == "ASI2270JC00"
     # an older model without the revision digit is read as it is
     assert classify_text("AMANA\nMODEL TX18VW\nSERIAL 9709132282").model == "TX18VW"
+
+
+def test_a_value_cut_short_is_lowered_once():
+    from ocr_labels.extract import CUT_SHORT, keyed_candidates
+    from ocr_labels.elements import Word
+    from ocr_labels.layout import KeyValue
+
+    whirlpool = PATTERNS.get("Whirlpool")
+    key = Word("MODEL", (0, 0, 100, 30), 0.9)
+    first, rest = Word("WFW4720RW", (120, 0, 180, 30), 0.9), Word("0", (310, 0, 20, 30), 0.9)
+    one = KeyValue("model", key, "WFW4720RW", (first,), "right")
+    two = KeyValue("model", key, "WFW4720RW 0", (first, rest), "right")
+    cands = keyed_candidates([one, two], whirlpool, PATTERNS, lambda b: b)
+    short = next(c for c in cands if c.value == "WFW4720RW")
+    assert short.cut and "a longer reading of the same key fits too" in short.notes
+    before = short.confidence
+    got = choose(cands, 0.0)
+    kept = next(c for c in got.candidates if c.value == "WFW4720RW")
+    assert kept.confidence == pytest.approx(before, abs=1e-3)  # not a second CUT_SHORT
+    assert got.fields["model"].value == "WFW4720RW0" and CUT_SHORT > 0
