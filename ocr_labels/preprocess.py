@@ -19,6 +19,7 @@ ANALYSIS_SIDE = 1400  # geometry is measured on a copy at most this large
 MAX_SMALL_BLOCKS = 2  # fine-print blocks given their own view
 GRAIN_LEVEL = 4  # grey levels: 90th percentile of |view - median(view)| above which a view is despeckled
 MAX_ANALYSED = 2000  # character blobs sampled for the geometry (pairwise arrays grow as n^2)
+LIGHT_TEXT_RATIO = 1.5  # bright detail this much stronger than dark detail: the text is light
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class View:
     name: str
     rotation: int = 0  # degrees clockwise applied to the page
     turned: bool = False  # one of the label's views at each turn: their readings tell which way is up
+    inverted: bool = False  # light text on a dark ground, drawn dark on light (as Tesseract reads)
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -53,6 +55,24 @@ def to_grey(bgr: np.ndarray) -> np.ndarray:
     if bgr.ndim == 2:
         return bgr
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+
+
+def light_text(grey: np.ndarray, region: tuple[int, int, int, int] | None, char_height: float) -> bool:
+    """Whether the text in ``region`` is lighter than its ground (white print on a dark plate,
+    an anodised or etched panel). Detail finer than a few characters is the print: the grey
+    less its local median. Dark print leaves a long dark tail there, light print a long bright
+    one; glare and shadow are smooth and leave neither."""
+    x, y, w, h = region if region is not None else (0, 0, grey.shape[1], grey.shape[0])
+    sub = grey[y:y + h, x:x + w]
+    if sub.size < 64:
+        return False
+    s = min(1.0, 800 / max(sub.shape))
+    if s < 1:
+        sub = cv2.resize(sub, (max(1, int(sub.shape[1] * s)), max(1, int(sub.shape[0] * s))), interpolation=cv2.INTER_AREA)
+    k = min(255, int(max(3, (char_height or 20.0) * s * 3)) | 1)
+    detail = sub.astype(np.float32) - cv2.medianBlur(sub, k).astype(np.float32)
+    dark, bright = np.percentile(detail, [2, 98])
+    return bool(bright > LIGHT_TEXT_RATIO * max(-dark, 1.0))
 
 
 def normalise_illumination(grey: np.ndarray, char_height: float = 20.0) -> np.ndarray:
@@ -363,12 +383,17 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     geo = label_geo or page_geo
     fr = _framing(grey, geo, target_cap_height)
     prefix = "label" if label_geo else "level"
+    # Tesseract reads dark print on a light ground (its own inversion is off: it doubles the
+    # time of every view): light print is turned dark first
+    inverted = light_text(grey, geo.region, geo.char_height)
+    if inverted:
+        grey = 255 - grey
 
     def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360, turned)
+        return View(img, back, name, rotation % 360, turned, inverted)
 
     b = fr.base_rot
     first = make(fr, b, f"{prefix}{b % 360}", turned=True)
@@ -395,8 +420,8 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         r = pf.base_rot + rot - b
         yield make(pf, r, f"page{r % 360}")
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
-    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation)
-    yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation)
+    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation, inverted=inverted)
+    yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation, inverted=inverted)
     if fr.region is not None:
         yield make(fr, rot, "fullframe", crop=False)
 
@@ -424,8 +449,10 @@ def focus(grey: np.ndarray, view: View, box: tuple[int, int, int, int], char_h: 
     fwd = (crop @ page_to_view)[:2]
     size = (max(8, int(cw * z)), max(8, int(ch * z)))
     img = cv2.warpAffine(grey, fwd, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    if view.inverted:
+        img = 255 - img  # the page's print is light: as its views, dark on light
     img = normalise_illumination(despeckle(img), char_h * z)
-    return View(img, cv2.invertAffineTransform(fwd), name, view.rotation)
+    return View(img, cv2.invertAffineTransform(fwd), name, view.rotation, inverted=view.inverted)
 
 
 def otsu(grey: np.ndarray) -> np.ndarray:

@@ -417,3 +417,20 @@ def test_page_is_read_again_the_right_way_up(label_in_clutter):
     rest = list(views)
     assert [v.name for v in rest] == ["page180", "binary", "clahe", "fullframe"]
     assert all(v.rotation == 180 for v in rest)
+
+
+def test_light_print_on_a_dark_plate_is_read_dark_on_light(tesseract):
+    from ocr_labels import scan_image
+    from ocr_labels.preprocess import light_text
+
+    label = draw_label(WHIRLPOOL)
+    # a grey plate with white print, in a darker frame (as the generator's light-etched metal)
+    plate = (255 - to_grey(label)).astype(np.float32) * 0.55 + 90
+    photo = np.full((label.shape[0] + 200, label.shape[1] + 200), 60, np.uint8)
+    photo[100:-100, 100:-100] = plate.clip(0, 255).astype(np.uint8)
+    bgr = cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR)
+    assert light_text(photo, None, 20.0) and not light_text(to_grey(label), None, 20.0)
+    first = next(plan_views(bgr))
+    assert first.inverted and np.median(first.image) > 128  # the ground is light in the view
+    record = scan_image(bgr)
+    assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
