@@ -65,8 +65,15 @@ _GLOBAL_DISTRACTORS: list[tuple[str, regex.Pattern[str]]] = [
 
 def normalise(value: str) -> str:
     """Upper-case, no white space, no junk at the ends. A dangling '/' or '-' is kept: it may
-    be a misread character, and a value that then fits no shape is better left empty."""
+    be a misread character, and a value that then fits no shape is better left empty. A lower-case
+    letter unlike its capital ('e', 'a', 'n', ...) in front of a value read in capitals is a mark
+    beside it read as a letter ('eM0209F30661'): it is left out."""
+    value = _MARK_AS_LETTER.sub("", value.strip())
     return "".join(fold(value).split()).strip(_EDGE_JUNK)
+
+
+# lower-case letters whose capital looks different (c, o, s, u, v, w, x, z, k, p and l do not)
+_MARK_AS_LETTER = regex.compile(r"^[abdefghijmnqrty](?=[A-Z0-9][A-Z0-9/.-]{4,}$)")
 
 
 def gs1_check_digit_holds(digits: str) -> bool:

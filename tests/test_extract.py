@@ -398,3 +398,12 @@ def test_a_value_cut_short_is_lowered_once():
     kept = next(c for c in got.candidates if c.value == "WFW4720RW")
     assert kept.confidence == pytest.approx(before, abs=1e-3)  # not a second CUT_SHORT
     assert got.fields["model"].value == "WFW4720RW0" and CUT_SHORT > 0
+
+
+def test_a_mark_read_as_a_lower_case_letter_before_a_value_is_left_out():
+    # 'e' before a serial printed in capitals: a mark beside it, not a character of it
+    assert normalise("eM0209F30661") == "M0209F30661"
+    # letters whose capital looks the same are the capital; short or lower-case words stay
+    assert normalise("sM0209F30661") == "SM0209F30661"
+    assert normalise("eM02") == "EM02" and normalise("model") == "MODEL"
+    assert classify_text("RHEEM\nSERIAL eM0209F30661").serial == "M0209F30661"
