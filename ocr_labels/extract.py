@@ -154,38 +154,31 @@ def _changed(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b))
 
 
-def prefer_zero(found: list[str], rule: Rule, read: str | None = None) -> list[str]:
+def prefer_zero(found: list[str], rule: Rule) -> list[str]:
     """The variants that fit a rule, with every O that touches a digit read as 0 where the rule
-    takes the 0 too; else those without such an O first. Given the string as ``read``, the
-    variants that change fewest of its characters (an O beside a digit counted as 0) come first
-    ('HBLOZ6/09': HBL0Z6/09, one change, before HB10Z6/09, the L read as 1 and the O as 0)."""
+    takes the 0 too; else those without such an O first."""
     zeroed = [z for z in (zero_beside_digit(v) for v in found) if rule.fullmatch(z)]
     if zeroed:
-        out = list(dict.fromkeys(zeroed))
-    else:
-        out = sorted(found, key=lambda v: v != zero_beside_digit(v))
-    if read is not None:
-        near = zero_beside_digit(read)
-        out.sort(key=lambda v: _changed(v, near))
-    return out
-
-
-def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
-    """The value itself if the rule fits it, else the first variant with the fewest confusable
-    characters swapped that fits (an O touching a digit read as 0 where the rule allows);
-    None when nothing fits."""
-    found, n = repairs(value, rule, table)
-    return (prefer_zero(found, rule, value)[0], n) if found else None
+        return list(dict.fromkeys(zeroed))
+    return sorted(found, key=lambda v: v != zero_beside_digit(v))
 
 
 def settle(found: list[str], rule: Rule, read: str) -> tuple[str, tuple[str, ...]]:
-    """The variant of ``read`` to report among those that fit ``rule`` (see :func:`prefer_zero`),
-    and the others that change as few of its characters (an O beside a digit counted as 0):
-    nothing tells those apart."""
-    ordered = prefer_zero(found, rule, read)
+    """The variant of ``read`` to report among those that fit ``rule`` (see :func:`prefer_zero`):
+    of those, one that changes fewest of its characters, an O beside a digit counted as 0
+    ('HBLOZ6/09': HBL0Z6/09, one change, before HB10Z6/09, the L read as 1 and the O as 0);
+    and the others that change as few: nothing tells those apart."""
     near = zero_beside_digit(read)
+    ordered = sorted(prefer_zero(found, rule), key=lambda v: _changed(v, near))
     least = _changed(ordered[0], near)
     return ordered[0], tuple(v for v in ordered[1:] if _changed(v, near) == least)
+
+
+def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:
+    """The value itself if the rule fits it, else the variant with the fewest confusable
+    characters swapped that fits, as :func:`settle` picks it; None when nothing fits."""
+    found, n = repairs(value, rule, table)
+    return (settle(found, rule, value)[0], n) if found else None
 
 
 @dataclass(frozen=True)
@@ -409,10 +402,9 @@ def _rule_fit(value: str, field: str, brand: Brand | None, patterns: PatternSet)
             found, n = repairs(value, rule, table)
             if not found:
                 continue
-            ambiguous = len(found) > 1
             chosen, rivals = settle(found, rule, value)
             # a repair the rule cannot settle (two variants fit) is a guess: weigh it down
-            score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if ambiguous else 1.0)
+            score = rule.strength * weight * (0.92 ** n) * (AMBIGUOUS_REPAIR if len(found) > 1 else 1.0)
             if score > best.score:
                 best = Fit(chosen, score, rule, n, rivals)
     return best
@@ -511,16 +503,17 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                 continue
             for field in FIELDS:
                 rules = [r for r in brand.rules(field) if r.strength >= 0.5]
-                best = None
+                best: Fit | None = None
                 for rule in rules:
                     found, n = repairs(raw, rule)
-                    if found and (best is None or rule.strength * 0.92 ** n > best[2]):
-                        best = (*settle(found, rule, raw), rule.strength * 0.92 ** n, rule)
-                if best is None or _other_field_fits(best[0], field, brand):
+                    if found and (best is None or rule.strength * 0.92 ** n > best.score):
+                        value, rivals = settle(found, rule, raw)
+                        best = Fit(value, rule.strength * 0.92 ** n, rule, n, rivals)
+                if best is None or _other_field_fits(best.value, field, brand):
                     continue
-                value, rivals, score, rule = best
-                conf = 0.15 + 0.4 * score + 0.1 * w.confidence
-                out.append(Cand(field, value, _clip(conf), "pattern", to_page(w.box), rule.id, rivals=rivals))
+                conf = 0.15 + 0.4 * best.score + 0.1 * w.confidence
+                out.append(Cand(field, best.value, _clip(conf), "pattern", to_page(w.box), best.rule.id,
+                                rivals=best.rivals))
     return out
 
 
@@ -638,7 +631,7 @@ def agrees(text: str, code: str) -> bool:
 def near_miss(text: str, code: str) -> bool:
     """A long text reading two characters or fewer away from a barcode's value
     ('...GLYCF' for '...GLVCF'): a misreading of the printed copy, not a rival."""
-    return len(code) == len(text) >= 8 and sum(x != y for x, y in zip(text, code)) <= 2
+    return len(code) == len(text) >= 8 and _changed(text, code) <= 2
 
 
 def _key_votes(cands: Sequence[Cand]) -> tuple[dict[tuple[str, str], set[int]], dict[str, dict[int, list[str]]]]:
@@ -753,9 +746,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # views sampled and thresholded differently all read both glyphs: two glyphs, likelier
             conf -= DOUBLED_SEEN_PENALTY
             notes.append(f"both look-alikes read by {len(readings[k])} readings")
-        if c.rivals and "barcode" not in c.source:
+        if c.rivals:
             # every reading of it was a repair that could as well have been another: a coin toss,
-            # however often it was read so
+            # however often it was read so (a barcode's value is read as it is: never a guess)
             conf = min(conf, COMPETED)
             notes.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
