@@ -201,7 +201,9 @@ class TesseractEngine:
         # real and generated photos; the slowest that finished took 1.6 s/MP); one that takes
         # longer is texture Tesseract is trying to read, not text: give up on it sooner
         limit = min(self.timeout, TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6)
-        lib = _library() if image.shape[0] * image.shape[1] <= LIBRARY_MAX_PIXELS else None
+        # the library is set up with TESSERACT_VARIABLES: another config goes to the program
+        small = image.shape[0] * image.shape[1] <= LIBRARY_MAX_PIXELS
+        lib = _library() if small and self.config == TESSERACT_CONFIG else None
         if lib is not None:
             return _words(_parse_tsv(lib.tsv(image, psm or self.psm, limit)))
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG
