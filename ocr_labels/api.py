@@ -211,7 +211,9 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     tried = 0
     # once a key word is read, its view is the right way up: no more turning
     started = time.perf_counter()
-    for view in preprocess.plan_views(page.image, orientation=lambda: _orientation(state)):
+    if state.grey is None:
+        state.grey = preprocess.to_grey(page.image)  # the views and the focused crops sample it
+    for view in preprocess.plan_views(state.grey, orientation=lambda: _orientation(state)):
         if tried >= ctx.options.max_views:
             break
         if tried and time.perf_counter() - started > ctx.options.page_budget:
@@ -294,8 +296,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
     that reading does not agree with an earlier one, on an Otsu-binarised copy). Values read
     alike by independent readings gain confidence in :func:`extract.choose`; values that
     disagree compete."""
-    if state.grey is None:
-        state.grey = preprocess.to_grey(page.image)
+    assert state.grey is not None  # set by _ocr_views
     for field_name, box, char_h, psm, right in _focus_targets(lines, pairs, view.image.shape[1]):
         if state.focused.get(field_name, 0) >= FOCUS_PER_FIELD:
             continue

@@ -376,7 +376,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     frame) levelled, cropped, scaled and light-normalised; the whole text area so; fine print
     at its own scale; the label turned the other ways until ``orientation()`` says which way is
     up (the caller knows once a key word was read); then, turned that way, a binarised and a
-    contrast-enhanced variant and the full frame."""
+    contrast-enhanced variant and the full frame. ``bgr`` may be the page in grey already."""
     grey = to_grey(bgr)
     page_geo = analyse(grey)
     label_geo = _label_geometry(grey, page_geo)
