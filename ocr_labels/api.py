@@ -43,6 +43,9 @@ class ScanOptions:
     # The benchmark keeps every value (min_confidence 0) yet reads as many views as a default run.
     stop_confidence: float | None = None
     focus: bool = True  # re-read each key and its value zoomed, for a second opinion (Tesseract)
+    # RapidOCR's recogniser re-reads each zoomed key and value too (~10 ms a crop); a value it
+    # reads otherwise is a guess. None: on with engine "auto", off otherwise
+    cross_check: bool | None = None
     barcodes: bool = True
     timeout: float = 20.0  # seconds per Tesseract call (a view that takes longer is skipped)
     page_budget: float = 30.0  # seconds of OCR per page after which no further view is started
@@ -57,6 +60,22 @@ class _Context:
     options: ScanOptions
     patterns: PatternSet
     _engines: dict[str, engines.Engine] = field(default_factory=dict)
+    _unchecked: bool = False  # engine auto without the rapidocr extra: Tesseract's values go unchecked
+
+    def checker(self) -> engines.RapidOcrEngine | None:
+        """The engine that re-reads zoomed crops to check Tesseract's values, when asked for."""
+        opts = self.options
+        wanted = opts.cross_check if opts.cross_check is not None else opts.engine == "auto"
+        if not wanted or self._unchecked:
+            return None
+        try:
+            engine = self.engine("rapidocr")
+        except MissingEngineError:
+            if opts.cross_check:
+                raise
+            self._unchecked = True
+            return None
+        return engine if isinstance(engine, engines.RapidOcrEngine) else None
 
     def engine(self, name: str) -> engines.Engine:
         if name not in self._engines:
@@ -75,12 +94,13 @@ def check_setup(options: ScanOptions = ScanOptions()) -> None:
         engines.tesseract_version()
     if options.engine not in ("tesseract", "auto", *engines.ENGINES):
         raise MissingEngineError(f"unknown engine {options.engine!r}; choose from auto, {', '.join(sorted(engines.ENGINES))}")
-    if options.engine in ("rapidocr", "auto"):
+    if options.engine in ("rapidocr", "auto") or options.cross_check:
         try:
             import rapidocr_onnxruntime  # noqa: F401
         except ImportError:
-            if options.engine == "rapidocr":
-                raise MissingEngineError("--engine rapidocr needs: pip install 'ocr-labels[rapidocr]'") from None
+            if options.engine == "rapidocr" or options.cross_check:
+                what = "--cross-check" if options.cross_check else "--engine rapidocr"
+                raise MissingEngineError(f"{what} needs: pip install 'ocr-labels[rapidocr]'") from None
     load_patterns(options.patterns, builtin=options.builtin_patterns)
 
 
@@ -95,6 +115,7 @@ class _Reading:
     pairs: Sequence[layout.KeyValue]
     barcodes: Sequence[Barcode]
     to_page: Callable
+    check: bool = False  # a second engine's reading of a zoomed crop: it can only dissent
 
 
 @dataclass
@@ -128,6 +149,7 @@ class _PageState:
             new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)
             for c in new:
                 c.reading = number
+                c.check = r.check
             self._scored[number] = new
         return self._scored[number]
 
@@ -137,8 +159,11 @@ class _PageState:
 
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
-                 barcodes: Sequence[Barcode], to_page: Callable) -> None:
-    state.readings.append(_Reading(len(state.readings) + 1, tuple(lines), tuple(pairs), tuple(barcodes), to_page))
+                 barcodes: Sequence[Barcode], to_page: Callable, *, check: bool = False) -> None:
+    state.readings.append(_Reading(len(state.readings) + 1, tuple(lines), tuple(pairs), tuple(barcodes), to_page,
+                                   check))
+    if check:
+        return  # a cross-check names no brand and adds no value of its own
     state.texts.extend(ln.text for ln in lines)
     for kv in pairs:
         state.keyed_values.setdefault(kv.field, []).append(extract.normalise(kv.value))
@@ -314,6 +339,24 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             new = state.reading_candidates(len(state.readings), ctx.patterns)
             if any(c.confidence > 0 and c.value in seen for c in new):
                 break  # a second reading agrees: no need for a third
+        checker = ctx.checker()
+        if checker is not None and psm == 7:  # one line (a recogniser alone reads two as one)
+            lengths = {len(c.value) for c in state.candidates(ctx.patterns)
+                       if c.field == field_name and c.confidence > 0 and not c.check}
+            words = checker.read_line(crop.image)
+            _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), crop.box_to_page, check=True)
+
+
+def _windows(words: Sequence[Word], field_name: str, lengths: Iterable[int]) -> list[layout.KeyValue]:
+    """Every run of characters, of each length given, in a line a second engine read: the
+    strings it may have read where Tesseract read the field's values (its key word may be
+    misread or glued to the value, so the line is not split into key and value)."""
+    if not words:
+        return []
+    text = extract.normalise("".join(w.text for w in words))
+    key = Word("", words[0].box, 0.0, words[0].line_id)
+    return [layout.KeyValue(field_name, key, text[i:i + n], tuple(words), "check")
+            for n in sorted(set(lengths)) for i in range(len(text) - n + 1)]
 
 
 def _text_lines(text: str) -> list[Line]:

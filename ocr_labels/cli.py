@@ -68,7 +68,11 @@ def _file_digest(path: Path) -> str | None:
 @click.option("-w", "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Photos scanned in parallel (processes). Records stay in input order.")
 @click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="tesseract",
-              show_default=True, help="OCR engine; auto = Tesseract, then RapidOCR where fields stay empty.")
+              show_default=True,
+              help="OCR engine; auto = Tesseract with --cross-check, then RapidOCR where fields stay empty.")
+@click.option("--cross-check/--no-cross-check", default=None,
+              help="RapidOCR re-reads each zoomed model and serial line Tesseract read (~10 ms each); a value "
+                   "it reads one character otherwise is left empty as a guess. Default: on with --engine auto.")
 @click.option("--patterns", "pattern_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of extra brand pattern files (TOML); may repeat.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=DEFAULT_MIN_CONFIDENCE, show_default=True,
@@ -82,7 +86,7 @@ def _file_digest(path: Path) -> str | None:
               help="Where photos are scanned: local processes (--workers), or a Dask cluster (see docs/dask.md).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address for --executor dask (tcp://HOST:8786).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_confidence, as_of, debug_dir,
+def scan(paths, output, fmt, append, db, workers, engine, cross_check, pattern_dirs, min_confidence, as_of, debug_dir,
          no_barcodes, executor, scheduler, quiet) -> None:
     """Scan label photos, PDFs and folders of them; one record per photo or PDF page.
 
@@ -96,7 +100,7 @@ def scan(paths, output, fmt, append, db, workers, engine, pattern_dirs, min_conf
     if fmt is None:
         fmt = output.suffix.lower().lstrip(".") if output and output.suffix.lower() in (".csv", ".json") else "jsonl"
     options = ScanOptions(engine=engine, min_confidence=min_confidence, patterns=tuple(pattern_dirs),
-                          workers=workers, barcodes=not no_barcodes,
+                          workers=workers, barcodes=not no_barcodes, cross_check=cross_check,
                           as_of=as_of.date() if as_of else None, debug_dir=debug_dir)
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS")

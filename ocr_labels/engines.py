@@ -276,8 +276,6 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray) -> list[Word]:
         if image.ndim == 2:
-            import cv2
-
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         try:
             result, _ = self._ocr(image)
@@ -288,18 +286,40 @@ class RapidOcrEngine:
             pts = np.asarray(points, dtype=np.float64)
             x0, y0 = pts.min(axis=0)
             x1, y1 = pts.max(axis=0)
-            # one detection is one line: split into words, sharing the width by characters
-            parts = text.split()
-            total = max(1, len(text))
-            pos = 0
-            for part in parts:
-                start = text.index(part, pos)
-                left = x0 + (x1 - x0) * start / total
-                width = (x1 - x0) * len(part) / total
-                words.append(Word(part, (int(left), int(y0), int(width), int(y1 - y0)),
-                                  float(min(1.0, max(0.0, score))), (line_no,)))
-                pos = start + len(part)
+            words += _line_words(text, score, (x0, y0, x1, y1), line_no)
         return words
+
+    def read_line(self, image: np.ndarray) -> list[Word]:
+        """The recogniser alone on an image holding one line of text (a zoomed crop of a key
+        and its value): no text detection, about 10 ms a crop."""
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        try:
+            result, _ = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
+        except Exception as e:  # onnxruntime raises its own types
+            raise EngineError(f"rapidocr failed: {e}") from e
+        h, w = image.shape[:2]
+        words = []
+        for line_no, item in enumerate(result or ()):
+            text, score = str(item[0]), float(item[1])
+            words += _line_words(text, score, (0.0, 0.0, float(w), float(h)), line_no)
+        return words
+
+
+def _line_words(text: str, score: float, box: tuple[float, float, float, float], line_no: int) -> list[Word]:
+    """One line an engine read as a string: its words, sharing the line's width by characters."""
+    x0, y0, x1, y1 = box
+    total = max(1, len(text))
+    words = []
+    pos = 0
+    for part in text.split():
+        start = text.index(part, pos)
+        left = x0 + (x1 - x0) * start / total
+        width = (x1 - x0) * len(part) / total
+        words.append(Word(part, (int(left), int(y0), int(width), int(y1 - y0)),
+                          float(min(1.0, max(0.0, score))), (line_no,)))
+        pos = start + len(part)
+    return words
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}

@@ -378,6 +378,7 @@ class Cand:
     rivals: tuple[str, ...] = ()
     doubled: bool = False  # the string as read less one glyph of a look-alike pair ('RS596': R596)
     cut: bool = False  # already lowered as a value that a longer reading of its key extends
+    check: bool = False  # read by a second engine only to check the first: it can dissent, not vote
 
 
 class Fit(NamedTuple):
@@ -671,6 +672,24 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+def _fold_zero(value: str) -> str:
+    return value.replace("O", "0")
+
+
+def _dissent(value: str, checked: Sequence[str]) -> str | None:
+    """What a second engine read instead of the value: a string of the same length but for one
+    character (O and 0 alike: both engines confuse them), when it never read the value itself.
+    None when it agrees or read nothing so near: two or more characters apart, it misread the
+    line itself (on the hard generated photos it did so more often than it caught a misreading)."""
+    mine = _fold_zero(value)
+    if any(_fold_zero(v) == mine for v in checked):
+        return None
+    for v in checked:
+        if len(v) == len(value) and _changed(_fold_zero(v), mine) == 1:
+            return v
+    return None
+
+
 def _echoes(value: str, texts: Sequence[str]) -> bool:
     """One of a reading's values is this value read a little differently: at most two
     characters apart (confusable pairs free), or a part of it, or it a part of that value."""
@@ -687,6 +706,8 @@ class Choice:
 def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
     keep a field only when its best value clears the threshold and its runner-up is far behind."""
+    checks = [c for c in cands if c.check and c.confidence > 0]
+    cands = [c for c in cands if not c.check]
     merged: dict[tuple[str, str], Cand] = {}
     counts: dict[tuple[str, str], int] = {}
     readings: dict[tuple[str, str], set[int]] = {}
@@ -804,6 +825,10 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # two readings of about equal weight: a coin toss, which the threshold must refuse
             conf = _clip(min(conf - 0.15, COMPETED))
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
+        dissent = None if "barcode" in best.source else _dissent(best.value, [c.value for c in checks if c.field == f])
+        if dissent:
+            conf = _clip(min(conf, COMPETED))
+            warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")
         if conf < min_confidence:
             warnings.append(f"{f}: best candidate {best.value} at {conf:.2f} is below {min_confidence:.2f}; left empty")
             continue

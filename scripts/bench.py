@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-plain", action="store_true", help="skip the plain-Tesseract baseline")
     ap.add_argument("--records", type=Path, help="also write ocr-labels' records (JSON Lines) here")
     ap.add_argument("--show", action="store_true", help="print each image's truth and answers")
+    ap.add_argument("--cross-check", action=argparse.BooleanOptionalAction, default=None,
+                    help="RapidOCR re-reads Tesseract's zoomed crops (default: only with --engine auto)")
     ap.add_argument("--patterns", type=Path, help="use only the pattern files in this folder (e.g. a subset of brands)")
     args = ap.parse_args(argv)
 
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     options = ScanOptions(engine=args.engine, workers=args.workers, min_confidence=0.0,
                           stop_confidence=ScanOptions().min_confidence,
                           patterns=(str(args.patterns),) if args.patterns else (),
-                          builtin_patterns=args.patterns is None)
+                          builtin_patterns=args.patterns is None, cross_check=args.cross_check)
 
     t0 = time.perf_counter()
     records: dict[str, Record] = {}
@@ -143,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
     default_min = ScanOptions().min_confidence
     brands = f", patterns={args.patterns}" if args.patterns else ", all built-in patterns"
-    print(f"# {args.folder}: {len(files)} images, workers={args.workers}, engine={args.engine}{brands}\n")
+    checked = {True: ", cross-checked by RapidOCR", False: ", no cross-check", None: ""}[args.cross_check]
+    print(f"# {args.folder}: {len(files)} images, workers={args.workers}, engine={args.engine}{brands}{checked}\n")
     print(HEADER)
 
     def at(threshold: float) -> list[dict]:

@@ -40,6 +40,32 @@ def test_rapidocr_reads_the_same_label():
     assert all(0 <= w.confidence <= 1 for w in words)
 
 
+def test_rapidocr_reads_one_line_without_finding_it_first():
+    line = cv2.cvtColor(draw_label(["SERIAL CD3700848"], size=(600, 50)), cv2.COLOR_BGR2GRAY)
+    words = RapidOcrEngine().read_line(line)
+    assert "".join(w.text for w in words).upper().endswith("CD3700848")
+    assert all(0 <= w.confidence <= 1 and w.box[0] + w.box[2] <= line.shape[1] for w in words)
+
+
+def test_cross_check_reads_each_focused_line_again(tesseract, monkeypatch):
+    lines = []
+    original = RapidOcrEngine.read_line
+
+    def spy(self, image):
+        words = original(self, image)
+        lines.append(" ".join(w.text for w in words))
+        return words
+
+    monkeypatch.setattr(RapidOcrEngine, "read_line", spy)
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(cross_check=True))
+    assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
+    assert any("WFW4720RW0" in t for t in lines) and any("CD3700848" in t for t in lines)
+    assert not any("second engine" in w for w in record.warnings)
+    assert record.engine == "tesseract"  # the check reads, but every value is Tesseract's
+    plain = scan_image(draw_label(WHIRLPOOL), ScanOptions())
+    assert record.model_confidence == plain.model_confidence  # agreement adds nothing
+
+
 def test_barcodes_code128_and_datamatrix_with_group_separator():
     code128 = _code("CD3700848", zxingcpp.BarcodeFormat.Code128)
     dm = _code("WFW4720RW0\x1dCD3700848", zxingcpp.BarcodeFormat.DataMatrix, scale=8)

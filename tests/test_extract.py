@@ -127,6 +127,36 @@ def test_readings_of_the_same_key_that_disagree_lower_a_value():
     assert not any("disagree" in c.reason for c in partial.candidates if c.value == "9709132282")
 
 
+def _check(field, value, reading=9):
+    c = _cand(field, value, 0.5, reading)
+    c.check = True
+    return c
+
+
+def test_a_second_engine_reading_one_character_otherwise_makes_the_value_a_guess():
+    mine = [_cand("serial", "C02Y77Y2JGSH", 0.9, 1), _cand("serial", "C02Y77Y2JGSH", 0.85, 2)]
+    assert choose(mine, 0.6).fields["serial"].value == "C02Y77Y2JGSH"
+    checked = choose(mine + [_check("serial", "C02Y77Y2JG5H")], 0.6)
+    assert "serial" not in checked.fields
+    assert any("C02Y77Y2JGSH was read C02Y77Y2JG5H by the second engine" in w for w in checked.warnings)
+    # a check never votes: what it read is no candidate, and it adds no agreement either
+    assert [c.value for c in checked.candidates] == ["C02Y77Y2JGSH"]
+    alike = choose(mine + [_check("serial", "C02Y77Y2JGSH")], 0.0)
+    assert alike.fields["serial"].confidence == choose(mine, 0.0).fields["serial"].confidence
+    # O and 0 are alike; two characters apart, the second engine misread the line itself;
+    # one crop read alike outweighs another read otherwise; another field's reading is no dissent
+    for checks in (["CO2Y77Y2JGSH"], ["C02Y77Y2J65H"], ["C02Y77Y2JG5H", "C02Y77Y2JGSH"], ["C02Y77Y2JGS"]):
+        kept = choose(mine + [_check("serial", v, 9 + i) for i, v in enumerate(checks)], 0.6)
+        assert kept.fields["serial"].value == "C02Y77Y2JGSH", checks
+    assert choose(mine + [_check("model", "C02Y77Y2JG5H")], 0.6).fields["serial"].value == "C02Y77Y2JGSH"
+
+
+def test_a_barcode_confirmed_value_is_not_second_guessed():
+    coded = [_cand("serial", "CD3700848", 0.9, 1, "barcode"), _cand("serial", "CD3700848", 0.8, 2)]
+    got = choose(coded + [_check("serial", "CD3700846")], 0.6)
+    assert got.fields["serial"].value == "CD3700848"
+
+
 def test_majority_wins_a_tie():
     got = choose([_cand("serial", "9709132202", 0.8, 1), _cand("serial", "9709132282", 0.8, 2),
                   _cand("serial", "9709132282", 0.78, 3)], 0.0)
