@@ -22,17 +22,18 @@ from .patterns import Brand, PatternSet, Rule
 
 FIELDS = ("model", "serial")
 
-# Characters OCR confuses, each with what it may really be.
+# Characters OCR confuses, each with what it may really be. A T whose bar blur has shortened
+# or bent is read 1 or 7 ('1Z567427', '7D177172H' for TZ567427 and TD177172H on blurred photos).
 CONFUSABLE: dict[str, str] = {
     "O": "0D", "0": "OD", "D": "0O", "Q": "0O",
-    "I": "1L", "1": "IL", "L": "1I", "|": "1I",
+    "I": "1L", "1": "ILT", "L": "1I", "|": "1I",
     "S": "5", "5": "S", "$": "S5", "B": "8", "8": "B", "A": "4", "4": "A",
-    "Z": "2", "2": "Z", "G": "6", "6": "G",
+    "Z": "2", "2": "Z", "G": "6", "6": "G", "T": "71", "7": "T",
 }
 # Pairs that many label fonts draw alike (O and 0 are often the very same glyph). A reading
 # that already fits a brand shape is changed only through these; the looser pairs (S/5, B/8,
-# Z/2, G/6, A/4, D/0 and Q/0, whose straight side or tail Tesseract rarely invents) repair only
-# a reading that fits no shape at all.
+# Z/2, G/6, A/4, T/7, T/1, D/0 and Q/0, whose straight side, bar or tail Tesseract rarely
+# invents) repair only a reading that fits no shape at all.
 LOOKALIKE: dict[str, str] = {"O": "0", "0": "O", "I": "1L", "1": "IL", "L": "1I", "|": "1I"}
 MAX_REPAIRS = 3
 AMBIGUOUS_REPAIR = 0.6  # pattern score kept when more than one repair fits the rule

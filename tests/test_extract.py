@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ocr_labels import ScanOptions, classify_text
-from ocr_labels.extract import CONFUSABLE, Cand, agrees, barcode_candidates, brand_marks, choose, detect_brand, payload_parts, global_distractor, near_miss, normalise, repair
+from ocr_labels.extract import CONFUSABLE, Cand, agrees, barcode_candidates, brand_marks, choose, detect_brand, payload_parts, global_distractor, near_miss, normalise, repair, repairs
 from ocr_labels.patterns import load_patterns
 
 PATTERNS = load_patterns()
@@ -28,6 +28,13 @@ def test_repair_by_the_patterns_character_classes():
     assert repair("CO2G414GMD6N", rule) == ("C02G414GMD6N", 1)
     assert repair("C02G414GMD6N", rule) == ("C02G414GMD6N", 0)
     assert repair("XXXXXXXXXXXXXXXXXX", rule) is None
+
+
+def test_a_blurred_t_read_as_7_or_1_is_repaired_where_the_shape_wants_a_letter():
+    rule = next(r for r in PATTERNS.get("GE").serials if r.id == "ge-serial")
+    assert repair("7D177172H", rule) == ("TD177172H", 1)  # only T of 7's look-alikes is a month letter
+    found, n = repairs("1Z567427", rule)
+    assert n == 1 and sorted(found) == ["LZ567427", "TZ567427"]  # L or T: a guess, unless read otherwise too
 
 
 @pytest.mark.parametrize("value, kind", [
