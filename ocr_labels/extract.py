@@ -822,11 +822,17 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                    and (other is None or not _same_print(c, other))]  # the other field's string is no rival
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
+        checked = [c.value for c in checks if c.field == f]
+        backed = [c for c in (best, *close) if _fold_zero(c.value) in {_fold_zero(v) for v in checked}]
+        if close and len(backed) == 1:
+            # the second engine read one of the close values and not the others: no coin toss
+            best, conf, close = backed[0], backed[0].confidence, []
+            warnings.append(f"{f}: {best.value} chosen among close readings: the second engine read it so")
         if close:
             # two readings of about equal weight: a coin toss, which the threshold must refuse
             conf = _clip(min(conf - 0.15, COMPETED))
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
-        dissent = None if "barcode" in best.source else _dissent(best.value, [c.value for c in checks if c.field == f])
+        dissent = None if "barcode" in best.source else _dissent(best.value, checked)
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -158,6 +158,17 @@ def test_a_second_engine_reading_one_character_otherwise_makes_the_value_a_guess
     assert choose(mine + [_check("model", "C02Y77Y2JG5H")], 0.6).fields["serial"].value == "C02Y77Y2JGSH"
 
 
+def test_a_second_engine_breaks_a_tie_it_reads_one_side_of():
+    tie = [_cand("model", "LSXS903NIQ", 0.8, 1), _cand("model", "LSXS903NJQ", 0.78, 2)]
+    assert "model" not in choose(tie, 0.6).fields  # a coin toss
+    got = choose(tie + [_check("model", "LSXS903NJQ")], 0.6)
+    assert got.fields["model"].value == "LSXS903NJQ" and got.fields["model"].confidence < 0.78  # its own
+    assert any("the second engine read it so" in w for w in got.warnings)
+    # reading both, or neither, leaves the tie as it was
+    for checks in (["LSXS903NJQ", "LSXS903NIQ"], ["LSXS903NTQ0"]):
+        assert "model" not in choose(tie + [_check("model", v, 9 + i) for i, v in enumerate(checks)], 0.6).fields
+
+
 def test_a_barcode_confirmed_value_is_not_second_guessed():
     coded = [_cand("serial", "CD3700848", 0.9, 1, "barcode"), _cand("serial", "CD3700848", 0.8, 2)]
     got = choose(coded + [_check("serial", "CD3700846")], 0.6)
