@@ -289,29 +289,31 @@ FOCUS_SEARCH = 14.0  # a key read without a value: look this many text heights t
 
 
 def _focus_targets(lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
-                   width: int | None = None) -> list[tuple[str, tuple, float, int, float]]:
-    """(field, box, text height, page segmentation mode, extra width to the right) for every
-    model or serial key of a reading: the key with the value words found for it, or the key
-    alone with room to its right when no value was read. A value that runs into the right edge
+                   width: int | None = None) -> list[tuple[str, tuple, float, int, float, tuple | None]]:
+    """(field, box, text height, page segmentation mode, extra width to the right, the value's
+    own box when it sits under its key) for every model or serial key of a reading: the key with
+    the value words found for it, or the key alone with room to its right when no value was read. A value that runs into the right edge
     of the view (``width`` pixels wide) may go on beyond it: it gets the same room."""
     groups: dict[tuple[str, tuple], list] = {}
     for kv in pairs:
         if kv.field not in extract.FIELDS:
             continue
-        g = groups.setdefault((kv.field, kv.key.box), [kv.key.box, [], 7, 2.0])
+        g = groups.setdefault((kv.field, kv.key.box), [kv.key.box, [], 7, 2.0, None])
         g[0] = extract._union([g[0], *(w.box for w in kv.words)])
         g[1].extend(w.box[3] for w in kv.words)
         if kv.position == "below":
             g[2] = 6
+            g[4] = extract._union([*(w.box for w in kv.words), *([g[4]] if g[4] else [])])
         end = max(w.box[0] + w.box[2] for w in kv.words)
         if width is not None and end >= width - max(w.box[3] for w in kv.words):
             g[3] = FOCUS_SEARCH  # cut off by the view's edge, perhaps
-    out = [(f, box, float(np.median(hs)), psm, right) for (f, _), (box, hs, psm, right) in groups.items()]
+    out = [(f, box, float(np.median(hs)), psm, right, under)
+           for (f, _), (box, hs, psm, right, under) in groups.items()]
     for line in lines:
         for w in line.words:
             f = layout.key_field(w.text)
             if f in extract.FIELDS and (f, w.box) not in groups:
-                out.append((f, w.box, float(w.box[3]), 7, FOCUS_SEARCH))
+                out.append((f, w.box, float(w.box[3]), 7, FOCUS_SEARCH, None))
     return out
 
 
@@ -322,7 +324,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
     alike by independent readings gain confidence in :func:`extract.choose`; values that
     disagree compete."""
     assert state.grey is not None  # set by _ocr_views
-    for field_name, box, char_h, psm, right in _focus_targets(lines, pairs, view.image.shape[1]):
+    for field_name, box, char_h, psm, right, under in _focus_targets(lines, pairs, view.image.shape[1]):
         if state.focused.get(field_name, 0) >= FOCUS_PER_FIELD:
             continue
         state.focused[field_name] = state.focused.get(field_name, 0) + 1
@@ -340,11 +342,14 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             if any(c.confidence > 0 and c.value in seen for c in new):
                 break  # a second reading agrees: no need for a third
         checker = ctx.checker()
-        if checker is not None and psm == 7:  # one line (a recogniser alone reads two as one)
+        if checker is not None and (psm == 7 or under is not None):
+            # one line: a recogniser alone reads two as one, so a value under its key is cut out
+            line = crop if under is None else preprocess.focus(state.grey, view, under, char_h,
+                                                               f"check-{field_name}", right=1.0)
             lengths = {len(c.value) for c in state.candidates(ctx.patterns)
                        if c.field == field_name and c.confidence > 0 and not c.check}
-            words = checker.read_line(crop.image)
-            _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), crop.box_to_page, check=True)
+            words = checker.read_line(line.image)
+            _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), line.box_to_page, check=True)
 
 
 def _windows(words: Sequence[Word], field_name: str, lengths: Iterable[int]) -> list[layout.KeyValue]:

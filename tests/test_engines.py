@@ -174,10 +174,21 @@ def test_a_value_at_the_views_edge_is_reread_with_room_beyond_it():
 
     words = [Word("MODEL", (10, 100, 90, 30), 0.9), Word("MI340S6-6XA", (120, 100, 200, 30), 0.9)]
     pairs = find_pairs(group_lines(words))
-    (_, _, _, _, room), = _focus_targets([], pairs, width=330)  # the value ends at the edge
-    assert room == FOCUS_SEARCH
-    (_, _, _, _, room), = _focus_targets([], pairs, width=900)
+    (_, _, _, _, room, under), = _focus_targets([], pairs, width=330)  # the value ends at the edge
+    assert room == FOCUS_SEARCH and under is None  # beside its key: one line
+    (_, _, _, _, room, _), = _focus_targets([], pairs, width=900)
     assert room == 2.0
+
+
+def test_a_value_under_its_key_has_a_box_of_its_own_for_the_line_recogniser():
+    from ocr_labels.api import _focus_targets
+    from ocr_labels.elements import Word
+    from ocr_labels.layout import find_pairs, group_lines
+
+    words = [Word("SER", (10, 100, 60, 30), 0.9), Word("VR258487C", (10, 150, 200, 30), 0.9)]
+    (field, box, _, psm, _, under), = _focus_targets([], find_pairs(group_lines(words)), width=900)
+    assert (field, psm) == ("serial", 6)
+    assert under == (10, 150, 200, 30) and box == (10, 100, 200, 80)
 
 
 def test_the_library_in_this_process_reads_what_the_program_reads(tesseract, monkeypatch):
