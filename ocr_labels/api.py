@@ -43,8 +43,9 @@ class ScanOptions:
     # The benchmark keeps every value (min_confidence 0) yet reads as many views as a default run.
     stop_confidence: float | None = None
     focus: bool = True  # re-read each key and its value zoomed, for a second opinion (Tesseract)
-    # RapidOCR's recogniser re-reads each zoomed key and value too (~10 ms a crop); a value it
-    # reads otherwise is a guess. None: on with engine "auto", off otherwise
+    # RapidOCR's recogniser re-reads each zoomed key and value too (~10 ms a crop): a value it
+    # reads one character otherwise is a guess, and it breaks ties between close values.
+    # None: on with engine "auto", off otherwise
     cross_check: bool | None = None
     barcodes: bool = True
     timeout: float = 20.0  # seconds per Tesseract call (a view that takes longer is skipped)
@@ -292,8 +293,9 @@ def _focus_targets(lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
                    width: int | None = None) -> list[tuple[str, tuple, float, int, float, tuple | None]]:
     """(field, box, text height, page segmentation mode, extra width to the right, the value's
     own box when it sits under its key) for every model or serial key of a reading: the key with
-    the value words found for it, or the key alone with room to its right when no value was read. A value that runs into the right edge
-    of the view (``width`` pixels wide) may go on beyond it: it gets the same room."""
+    the value words found for it, or the key alone with room to its right when no value was read.
+    A value that runs into the right edge of the view (``width`` pixels wide) may go on beyond
+    it: it gets the same room."""
     groups: dict[tuple[str, tuple], list] = {}
     for kv in pairs:
         if kv.field not in extract.FIELDS:
@@ -322,7 +324,8 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
     """Re-read each key and its value on a zoomed crop sampled again from the page (and, when
     that reading does not agree with an earlier one, on an Otsu-binarised copy). Values read
     alike by independent readings gain confidence in :func:`extract.choose`; values that
-    disagree compete."""
+    disagree compete. With the cross-check, the second engine's recogniser reads the value's
+    line too, only to check (see :func:`extract.choose`)."""
     assert state.grey is not None  # set by _ocr_views
     for field_name, box, char_h, psm, right, under in _focus_targets(lines, pairs, view.image.shape[1]):
         if state.focused.get(field_name, 0) >= FOCUS_PER_FIELD:
