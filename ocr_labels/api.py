@@ -158,6 +158,11 @@ class _PageState:
         """Every reading's candidates, scored with the brand known now."""
         return [c for r in self.readings for c in self.reading_candidates(r.number, patterns)]
 
+    def values(self, field_name: str, patterns: PatternSet) -> set[str]:
+        """The values the engines read for a field so far (not those a second engine read only
+        to check them)."""
+        return {c.value for c in self.candidates(patterns) if c.field == field_name and c.confidence > 0 and not c.check}
+
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
                  barcodes: Sequence[Barcode], to_page: Callable, *, check: bool = False) -> None:
@@ -333,7 +338,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
         state.focused[field_name] = state.focused.get(field_name, 0) + 1
         crop = preprocess.focus(state.grey, view, box, char_h, f"focus-{field_name}", right=right)
         for variant in (crop.image, preprocess.otsu(crop.image)):
-            seen = {c.value for c in state.candidates(ctx.patterns) if c.field == field_name and c.confidence > 0}
+            seen = state.values(field_name, ctx.patterns)
             try:
                 words = engine.read(variant, psm=psm)
             except OcrTimeoutError:
@@ -349,8 +354,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             # one line: a recogniser alone reads two as one, so a value under its key is cut out
             line = crop if under is None else preprocess.focus(state.grey, view, under, char_h,
                                                                f"check-{field_name}", right=1.0)
-            lengths = {len(c.value) for c in state.candidates(ctx.patterns)
-                       if c.field == field_name and c.confidence > 0 and not c.check}
+            lengths = {len(v) for v in state.values(field_name, ctx.patterns)}
             words = checker.read_line(line.image)
             _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), line.box_to_page, check=True)
 

@@ -823,7 +823,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         checked = [c.value for c in checks if c.field == f]
-        backed = [c for c in (best, *close) if _fold_zero(c.value) in {_fold_zero(v) for v in checked}]
+        read_so = {_fold_zero(v) for v in checked}
+        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so]
         if close and len(backed) == 1:
             # the second engine read one of the close values and not the others: no coin toss
             best, conf, close = backed[0], backed[0].confidence, []

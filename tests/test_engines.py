@@ -140,6 +140,22 @@ def _state(rotation=None, **seen):
     return _PageState(rotation=rotation, legibility={int(k[1:]): v for k, v in seen.items()})
 
 
+def test_a_check_reading_is_not_among_the_values_read():
+    from ocr_labels.api import _Reading
+    from ocr_labels.elements import Word
+    from ocr_labels.layout import KeyValue
+    from ocr_labels.patterns import load_patterns
+
+    key = Word("SERIAL", (0, 0, 60, 20), 0.9)
+
+    def reading(n, value, check):
+        word = Word(value, (70, 0, 90, 20), 0.9)
+        return _Reading(n, (), (KeyValue("serial", key, value, (word,), "right"),), (), lambda b: b, check)
+
+    state = _PageState(readings=[reading(1, "CD3700848", False), reading(2, "CD3700846", True)])
+    assert state.values("serial", load_patterns()) == {"CD3700848"}
+
+
 def test_orientation_from_keys_then_legibility():
     assert _orientation(_state()) is None
     assert _orientation(_state(rotation=90, r0=80, r180=0)) == 90  # a key read says so first
