@@ -28,7 +28,7 @@ CONFUSABLE: dict[str, str] = {
     "O": "0D", "0": "OD", "D": "0O", "Q": "0O",
     "I": "1L", "1": "ILT", "L": "1I", "|": "1I",
     "S": "5", "5": "S", "$": "S5", "B": "8", "8": "B", "A": "4", "4": "A",
-    "Z": "2", "2": "Z", "G": "6", "6": "G", "T": "71", "7": "T",
+    "Z": "2", "2": "Z", "G": "60", "6": "G", "T": "71", "7": "T",
 }
 # Pairs that many label fonts draw alike (O and 0 are often the very same glyph). A reading
 # that already fits a brand shape is changed only through these; the looser pairs (S/5, B/8,

@@ -37,6 +37,14 @@ def test_a_blurred_t_read_as_7_or_1_is_repaired_where_the_shape_wants_a_letter()
     assert n == 1 and sorted(found) == ["LZ567427", "TZ567427"]  # L or T: a guess, unless read otherwise too
 
 
+def test_a_g_where_the_shape_wants_a_digit_is_a_6_or_a_0_cut_short():
+    rule = next(r for r in PATTERNS.get("Apple").models if r.id == "apple-model")
+    found, n = repairs("A199G", rule)
+    assert n == 1 and sorted(found) == ["A1990", "A1996"]  # a guess: not 'A1996' for certain
+    record = classify_text("Designed by Apple in California\nModel A199G  EMC 3215")
+    assert record.model is None and "a guess: A1996 or A1990" in record.candidates[0]["reason"]
+
+
 @pytest.mark.parametrize("value, kind", [
     ("03/2017", "date"), ("1-800-253-1301", "phone number"), ("120V", "rating"), ("15A", "rating"),
     ("012345678905", "UPC/EAN"), ("4006381333931", "UPC/EAN"), ("WFW4720RW0", None), ("CD3700848", None),
