@@ -221,6 +221,30 @@ def small_text_blocks(geo: TextGeometry, shape: tuple[int, ...]) -> list[tuple[t
     return [(region, ch) for _, region, ch in _blocks(small, shape, vertical)]
 
 
+BESIDE_SMALL = 0.8  # text beside the label that the page's view shows this much below the target size
+BESIDE_MIN_CHARS = 2 * MIN_BLOCK_CHARS  # fewer, beside a label, are more often texture than print
+
+
+def blocks_beside(page_geo: TextGeometry, label_region: tuple[int, int, int, int], page_scale: float,
+                  target_cap_height: float, shape: tuple[int, ...]) -> list[tuple[tuple[int, int, int, int], float]]:
+    """Blocks of the page's text outside the label (a model etched on the case beside an asset
+    sticker) that the page's view, at ``page_scale``, shows too small to read: each as (region,
+    character height) in page pixels, most characters first."""
+    if page_geo.chars is None or len(page_geo.chars) < MIN_BLOCK_CHARS:
+        return []
+    x, y, w, h = label_region
+    out = []
+    for count, region, ch in _blocks(page_geo.chars, shape, abs(page_geo.angle) > 45):
+        if count < BESIDE_MIN_CHARS:
+            continue
+        cx, cy = region[0] + region[2] / 2, region[1] + region[3] / 2
+        if x <= cx <= x + w and y <= cy <= y + h:
+            continue
+        if ch * 1.05 * page_scale < BESIDE_SMALL * target_cap_height:
+            out.append((region, ch))
+    return out
+
+
 def dense_text_block(geo: TextGeometry, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """The block holding most of the page's characters when it is much smaller than the area
     all characters span (a label among scattered marks that only look like characters), else None."""
@@ -419,6 +443,14 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         # the page was read turned the first guess's way: read it again the right way up
         r = pf.base_rot + rot - b
         yield make(pf, r, f"page{r % 360}")
+    if pf is not None and fr.region is not None:
+        # text beside the label that the page's view left too small: each block at its own scale
+        beside = blocks_beside(page_geo, fr.region, pf.scale, target_cap_height, grey.shape)[:MAX_SMALL_BLOCKS]
+        for i, (block, block_h) in enumerate(beside):
+            box = _expand(block, 3 * block_h, grey.shape)
+            s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
+            r = pf.base_rot + rot - b
+            yield make(_Framing(box, r, pf.skew, s, block_h), r, f"beside{i}")
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
     yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation, inverted=inverted)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation, inverted=inverted)

@@ -306,6 +306,34 @@ def test_small_text_blocks_finds_fine_print_below_body_text():
     assert sw > 2 * fine[2]
 
 
+def _sticker_beside_fine_print():
+    """A white asset sticker (40 px text) on a grey case whose own fine print (14 px, the model
+    and serial) sits above it: (page, fine-print box)."""
+    page = np.full((1300, 1900), 120, np.uint8)
+    fine = np.minimum(_grey(FINE_PRINT[:2], size=(700, 20), font_px=14), 120)  # dark print on the grey
+    page = _paste(page, fine, 100, 100)
+    page = _paste(page, _grey(["ASSET 0032775", "PROPERTY OF ACME LABS", "IF FOUND CALL 555 0100"]), 700, 850)
+    return page, _shift(_dark_bbox(fine, 60), 100, 100)
+
+
+def test_text_beside_the_label_gets_a_view_at_its_own_scale(tesseract):
+    page, fine = _sticker_beside_fine_print()
+    views = list(plan_views(page))
+    names = [v.name for v in views]
+    assert names[:2] == ["label0", "page0"]
+    beside = next(v for v in views if v.name == "beside0")
+    h, w = beside.image.shape
+    assert _contains(beside.box_to_page((0, 0, w, h)), fine)
+    assert w > 2 * fine[2]  # zoomed: the page's view would show its capitals about 13 px tall
+    text = " ".join(word.text for word in TesseractEngine().read(beside.image))
+    assert "WFW4720RW0" in _value(text) and "CD3700848" in text, text
+
+
+def test_no_view_beside_a_label_that_holds_all_the_text(label_in_clutter):
+    frame, _, _ = label_in_clutter
+    assert not any(v.name.startswith("beside") for v in plan_views(frame))
+
+
 MIXED_CASE = ["Whirlpool Corporation, Benton Harbor, Michigan", "Automatic washer for household use only",
               "Model WFW4720RW0   Serial CD3700848", "Rated 120 volts 60 hertz 15 amperes",
               "Made in the United States of America", "Read the manual before using this washer"]
