@@ -192,7 +192,7 @@ def _is_filler(token: str) -> bool:
     form = fold(token).strip(_PUNCT_EDGES.replace("#", "").replace(":", "").replace("/", ""))
     bare = form.strip(":.#")
     if (form in FILLERS or bare in FILLERS or form.replace(".", "") in FILLERS
-            or not form.strip(_PUNCT_EDGES + "/-")):
+            or not form.strip(_PUNCT_EDGES + "/-=")):
         return True
     # 'No./No.' of 'Model No./No. de modèle': fillers on both sides of a slash
     halves = [h for h in bare.split("/") if h]

@@ -48,6 +48,14 @@ def test_value_under_key():
     assert ("model", "WFW4720RW0", "below") in got
 
 
+def test_an_equals_sign_after_the_key_is_no_value():
+    # 'SERIAL =' with the value on the next line; and 'MODEL = value' on one line
+    lines = group_lines([w("SERIAL", 10, 100), w("=", 130, 100), w("VV7VA9NPC63589Z", 12, 140),
+                         w("MODEL", 10, 300), w("=", 130, 300), w("NX67N759JR/A3", 170, 300)])
+    got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
+    assert got == [("serial", "VV7VA9NPC63589Z", "below"), ("model", "NX67N759JR/A3", "right")]
+
+
 def test_two_piece_value_offered_joined():
     lines = group_lines([w("MODEL", 10, 100), w("GXSF30V", 130, 100), w("00", 130 + 18 * 7 + 15, 100)])
     values = [p.value for p in find_pairs(lines)]
