@@ -33,7 +33,8 @@ CONFUSABLE: dict[str, str] = {
 # Pairs that many label fonts draw alike (O and 0 are often the very same glyph). A reading
 # that already fits a brand shape is changed only through these; the looser pairs (S/5, B/8,
 # Z/2, G/6, A/4, T/7, T/1, D/0 and Q/0, whose straight side, bar or tail Tesseract rarely
-# invents) repair only a reading that fits no shape at all.
+# invents; and G/0, a 0 whose right side blur or a cut took) repair only a reading that fits
+# no shape at all.
 LOOKALIKE: dict[str, str] = {"O": "0", "0": "O", "I": "1L", "1": "IL", "L": "1I", "|": "1I"}
 MAX_REPAIRS = 3
 AMBIGUOUS_REPAIR = 0.6  # pattern score kept when more than one repair fits the rule

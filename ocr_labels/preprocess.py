@@ -399,7 +399,8 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     """Views of a page in the order worth trying: the label (when one stands out in a larger
     frame) levelled, cropped, scaled and light-normalised; the whole text area so; fine print
     at its own scale; the label turned the other ways until ``orientation()`` says which way is
-    up (the caller knows once a key word was read); then, turned that way, a binarised and a
+    up (the caller knows once a key word was read); then, turned that way, text beside the label
+    that the page's view shows too small, at its own scale, a binarised and a
     contrast-enhanced variant and the full frame. ``bgr`` may be the page in grey already."""
     grey = to_grey(bgr)
     page_geo = analyse(grey)
@@ -419,6 +420,11 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         img = normalise_illumination(despeckle(img), f.char_h * s)
         return View(img, back, name, rotation % 360, turned, inverted)
 
+    def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str) -> View:
+        box = _expand(block, 3 * block_h, grey.shape)
+        s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
+        return make(_Framing(box, rotation, skew, s, block_h), rotation, name)
+
     b = fr.base_rot
     first = make(fr, b, f"{prefix}{b % 360}", turned=True)
     yield first
@@ -427,11 +433,8 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         # the label may not hold everything (a model etched beside an asset sticker)
         yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
-    blocks = small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]
-    for i, (block, block_h) in enumerate(blocks):
-        box = _expand(block, 3 * block_h, grey.shape)
-        s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
-        yield make(_Framing(box, b, fr.skew, s, block_h), b, f"small{i}")
+    for i, (block, block_h) in enumerate(small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]):
+        yield block_view(block, block_h, b, fr.skew, f"small{i}")
     others = [b + 180, b + 90, b - 90] if b == 0 else [b + 180, 0, 180]
     for r in others:
         if orientation() is not None:
@@ -439,18 +442,16 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         yield make(fr, r, f"{prefix}{r % 360}", turned=True)
     up = orientation()
     rot = b if up is None else up
-    if pf is not None and (rot - b) % 360:
-        # the page was read turned the first guess's way: read it again the right way up
-        r = pf.base_rot + rot - b
-        yield make(pf, r, f"page{r % 360}")
-    if pf is not None and fr.region is not None:
-        # text beside the label that the page's view left too small: each block at its own scale
-        beside = blocks_beside(page_geo, fr.region, pf.scale, target_cap_height, grey.shape)[:MAX_SMALL_BLOCKS]
-        for i, (block, block_h) in enumerate(beside):
-            box = _expand(block, 3 * block_h, grey.shape)
-            s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
-            r = pf.base_rot + rot - b
-            yield make(_Framing(box, r, pf.skew, s, block_h), r, f"beside{i}")
+    if pf is not None:
+        r = pf.base_rot + rot - b  # the page's turn, the right way up
+        if (rot - b) % 360:
+            # the page was read turned the first guess's way: read it again the right way up
+            yield make(pf, r, f"page{r % 360}")
+        if fr.region is not None:
+            # text beside the label that the page's view left too small: each block at its own scale
+            beside = blocks_beside(page_geo, fr.region, pf.scale, target_cap_height, grey.shape)
+            for i, (block, block_h) in enumerate(beside[:MAX_SMALL_BLOCKS]):
+                yield block_view(block, block_h, r, pf.skew, f"beside{i}")
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
     yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation, inverted=inverted)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation, inverted=inverted)
