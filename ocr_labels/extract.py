@@ -17,7 +17,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import regex
 
 from .elements import Barcode, Box, Candidate, Field, Line
-from .layout import KeyValue, after_distractor_key, fold, key_field
+from .layout import FD_KEYS, KeyValue, after_distractor_key, fold, key_field
 from .patterns import Brand, PatternSet, Rule
 
 FIELDS = ("model", "serial")
@@ -433,7 +433,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
     out = []
     for kv in pairs:
         raw = normalise(kv.value)
-        if _key_text(kv.key.text) == "FD" and raw[:1].isdigit():
+        if _key_text(kv.key.text) in FD_KEYS and raw[:1].isdigit():
             raw = "FD" + raw  # BSH prints 'FD 8703 001911': FD is part of the serial
         if len(raw) < 3:
             continue

@@ -119,6 +119,13 @@ def test_bsh_fd_is_part_of_the_serial():
     assert (r.brand, r.model, r.serial) == ("Bosch", "SHPM2E1/11", "FD0406786831")
 
 
+@pytest.mark.parametrize("key", ["Fo", "F0", "FO"])
+def test_bsh_fd_key_read_with_an_o_or_a_0_still_counts(key):
+    # Tesseract reads the D of a blurred 'FD' as o in most views of a generated Bosch label
+    r = classify_text(f"BOSCH\nE-Nr. SHPM2E1/11\n{key} 0406786831")
+    assert (r.serial, r.serial_source) == ("FD0406786831", "key+pattern")
+
+
 def _cand(field, value, conf, reading, source="key+pattern", rule="brand-rule"):
     return Cand(field, value, conf, source, None, rule, [], reading)
 
