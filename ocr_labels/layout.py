@@ -257,6 +257,11 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
     return pairs
 
 
+def _specks(token: str) -> bool:
+    """A 'word' of fewer than two letters and digits ('“a', '~'): specks read as text, no value."""
+    return sum(ch.isalnum() for ch in token) < 2
+
+
 def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) -> tuple[Line, int] | None:
     kx0 = key.box[0]
     kx1 = last_key_word.box[0] + last_key_word.box[2]
@@ -274,7 +279,7 @@ def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) 
             wx0, wx1 = w.box[0], w.box[0] + w.box[2]
             if wx1 < kx0 - 1.5 * h or wx0 > kx1 + 3.0 * h:
                 continue
-            if key_field(w.text) is not None or _is_filler(w.text):
+            if key_field(w.text) is not None or _is_filler(w.text) or _specks(w.text):
                 continue
             d = (w.box[1] - kbottom) + 0.3 * abs(wx0 - kx0)
             if best_d is None or d < best_d:

@@ -56,6 +56,13 @@ def test_an_equals_sign_after_the_key_is_no_value():
     assert got == [("serial", "VV7VA9NPC63589Z", "below"), ("model", "NX67N759JR/A3", "right")]
 
 
+def test_specks_under_a_key_are_no_value():
+    lines = group_lines([w("MODEL", 10, 100), w("NO.:", 120, 100), w("“a", 12, 140, 20), w("~", 40, 140, 10),
+                         w("WM8698DMC", 60, 140)])
+    got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
+    assert got == [("model", "WM8698DMC", "below")]
+
+
 def test_two_piece_value_offered_joined():
     lines = group_lines([w("MODEL", 10, 100), w("GXSF30V", 130, 100), w("00", 130 + 18 * 7 + 15, 100)])
     values = [p.value for p in find_pairs(lines)]
