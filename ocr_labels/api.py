@@ -45,7 +45,7 @@ class ScanOptions:
     focus: bool = True  # re-read each key and its value zoomed, for a second opinion (Tesseract)
     # RapidOCR's recogniser re-reads each zoomed key and value too (~10 ms a crop): a value it
     # reads one character otherwise is a guess, and it breaks ties between close values.
-    # None: on with engine "auto", off otherwise
+    # None: on when the rapidocr extra is installed (True fails at the start without it)
     cross_check: bool | None = None
     barcodes: bool = True
     timeout: float = 20.0  # seconds per Tesseract call (a view that takes longer is skipped)
@@ -61,13 +61,13 @@ class _Context:
     options: ScanOptions
     patterns: PatternSet
     _engines: dict[str, engines.Engine] = field(default_factory=dict)
-    _unchecked: bool = False  # engine auto without the rapidocr extra: Tesseract's values go unchecked
+    _unchecked: bool = False  # no rapidocr extra (and the cross-check not asked for): Tesseract's values go unchecked
 
     def checker(self) -> engines.RapidOcrEngine | None:
-        """The engine that re-reads zoomed crops to check Tesseract's values, when asked for."""
+        """The engine that re-reads zoomed crops to check Tesseract's values: unless turned off,
+        whenever the rapidocr extra is installed."""
         opts = self.options
-        wanted = opts.cross_check if opts.cross_check is not None else opts.engine == "auto"
-        if not wanted or self._unchecked:
+        if opts.cross_check is False or self._unchecked:
             return None
         try:
             engine = self.engine("rapidocr")
@@ -80,9 +80,18 @@ class _Context:
 
     def engine(self, name: str) -> engines.Engine:
         if name not in self._engines:
-            self._engines[name] = (engines.TesseractEngine(timeout=self.options.timeout) if name == "tesseract"
-                                   else engines.get_engine(name))
+            if name == "tesseract":
+                self._engines[name] = engines.TesseractEngine(timeout=self.options.timeout)
+            else:
+                # the same for every context (its models load once per process): scan_image
+                # builds a context per call, and with the cross-check each one wants RapidOCR
+                if name not in _SHARED_ENGINES:
+                    _SHARED_ENGINES[name] = engines.get_engine(name)
+                self._engines[name] = _SHARED_ENGINES[name]
         return self._engines[name]
+
+
+_SHARED_ENGINES: dict[str, engines.Engine] = {}
 
 
 def _context(options: ScanOptions) -> _Context:

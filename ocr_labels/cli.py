@@ -69,10 +69,11 @@ def _file_digest(path: Path) -> str | None:
               help="Photos scanned in parallel (processes). Records stay in input order.")
 @click.option("--engine", type=click.Choice(["tesseract", "rapidocr", "auto"]), default="tesseract",
               show_default=True,
-              help="OCR engine; auto = Tesseract with --cross-check, then RapidOCR where fields stay empty.")
+              help="OCR engine; auto = Tesseract, then RapidOCR where fields stay empty.")
 @click.option("--cross-check/--no-cross-check", default=None,
               help="RapidOCR re-reads each zoomed model and serial line Tesseract read (~10 ms each); a value "
-                   "it reads one character otherwise is left empty as a guess. Default: on with --engine auto.")
+                   "it reads one character otherwise is left empty as a guess. Default: on when the rapidocr "
+                   "extra is installed; --cross-check fails at the start without it.")
 @click.option("--patterns", "pattern_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of extra brand pattern files (TOML); may repeat.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=DEFAULT_MIN_CONFIDENCE, show_default=True,

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=Path, help="also write ocr-labels' records (JSON Lines) here")
     ap.add_argument("--show", action="store_true", help="print each image's truth and answers")
     ap.add_argument("--cross-check", action=argparse.BooleanOptionalAction, default=None,
-                    help="RapidOCR re-reads Tesseract's zoomed crops (default: only with --engine auto)")
+                    help="RapidOCR re-reads Tesseract's zoomed crops (default: on when the rapidocr extra is installed)")
     ap.add_argument("--patterns", type=Path, help="use only the pattern files in this folder (e.g. a subset of brands)")
     args = ap.parse_args(argv)
 

@@ -1,13 +1,15 @@
 """The engines on images the tests draw: real Tesseract, real RapidOCR, real zxing-cpp."""
+import sys
+
 import cv2
 import numpy as np
 import pytest
 import zxingcpp
 
-from ocr_labels import ScanOptions, scan_files, scan_image, synth
-from ocr_labels.api import LEGIBLE_MIN, LEGIBLE_RATIO, _orientation, _PageState, legibility
+from ocr_labels import ScanOptions, api, scan_files, scan_image, synth
+from ocr_labels.api import LEGIBLE_MIN, LEGIBLE_RATIO, _orientation, _PageState, check_setup, legibility
 from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
-from ocr_labels.errors import OcrTimeoutError
+from ocr_labels.errors import MissingEngineError, OcrTimeoutError
 from tests.labels import WHIRLPOOL, draw_label
 
 
@@ -62,8 +64,29 @@ def test_cross_check_reads_each_focused_line_again(tesseract, monkeypatch):
     assert any("WFW4720RW0" in t for t in lines) and any("CD3700848" in t for t in lines)
     assert not any("second engine" in w for w in record.warnings)
     assert record.engine == "tesseract"  # the check reads, but every value is Tesseract's
-    plain = scan_image(draw_label(WHIRLPOOL), ScanOptions())
+    plain = scan_image(draw_label(WHIRLPOOL), ScanOptions(cross_check=False))
     assert record.model_confidence == plain.model_confidence  # agreement adds nothing
+
+
+def test_cross_check_is_on_by_default_when_the_extra_is_installed(tesseract, monkeypatch):
+    calls = []
+    original = RapidOcrEngine.read_line
+    monkeypatch.setattr(RapidOcrEngine, "read_line", lambda self, image: calls.append(1) or original(self, image))
+    scan_image(draw_label(WHIRLPOOL), ScanOptions())
+    assert calls
+    calls.clear()
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(cross_check=False))
+    assert not calls and (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
+
+
+def test_without_the_extra_the_default_scan_goes_unchecked(tesseract, monkeypatch):
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails as if not installed
+    monkeypatch.setattr(api, "_SHARED_ENGINES", {})
+    check_setup(ScanOptions())
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions())
+    assert (record.model, record.serial, record.error) == ("WFW4720RW0", "CD3700848", None)
+    with pytest.raises(MissingEngineError, match="--cross-check needs"):
+        check_setup(ScanOptions(cross_check=True))
 
 
 def test_barcodes_code128_and_datamatrix_with_group_separator():
