@@ -241,6 +241,7 @@ def _orientation(state: _PageState) -> int | None:
         return r
     return r if len(seen) == 4 else None
 
+SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
 
@@ -263,7 +264,10 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             continue
         tried += 1
         try:
-            words = engine.read(view.image)
+            if isinstance(engine, engines.TesseractEngine):
+                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0)
+            else:
+                words = engine.read(view.image)
         except OcrTimeoutError as e:
             # one pathological view (dense texture) must not cost the photo: try the others
             state.warnings.append(f"{engine_name} view {view.name}: {e}")

@@ -7,7 +7,7 @@ the next one only while fields remain unresolved.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 import cv2
@@ -30,6 +30,7 @@ class View:
     rotation: int = 0  # degrees clockwise applied to the page
     turned: bool = False  # one of the label's views at each turn: their readings tell which way is up
     inverted: bool = False  # light text on a dark ground, drawn dark on light (as Tesseract reads)
+    spare: bool = False  # a second chance, after the label and the page were read at every turn tried
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -451,12 +452,14 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
             # text beside the label that the page's view left too small: each block at its own scale
             beside = blocks_beside(page_geo, fr.region, pf.scale, target_cap_height, grey.shape)
             for i, (block, block_h) in enumerate(beside[:MAX_SMALL_BLOCKS]):
-                yield block_view(block, block_h, r, pf.skew, f"beside{i}")
+                yield replace(block_view(block, block_h, r, pf.skew, f"beside{i}"), spare=True)
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
-    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation, inverted=inverted)
-    yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation, inverted=inverted)
+    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation,
+               inverted=inverted, spare=True)
+    yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
+               inverted=inverted, spare=True)
     if fr.region is not None:
-        yield make(fr, rot, "fullframe", crop=False)
+        yield replace(make(fr, rot, "fullframe", crop=False), spare=True)
 
 
 FOCUS_CAP_HEIGHT = 36  # px: a key and its value re-read on their own, a little larger than the page view

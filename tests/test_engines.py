@@ -35,6 +35,14 @@ def test_tesseract_timeout_is_our_error(tesseract):
         TesseractEngine(timeout=0.01).read(big)
 
 
+def test_patience_scales_the_time_limit(tesseract):
+    # 0.4 MP: the usual limit is 1.9 s, which this label keeps well within; a thousandth of it not
+    label = cv2.cvtColor(draw_label(WHIRLPOOL * 2), cv2.COLOR_BGR2GRAY)
+    assert TesseractEngine().read(label)
+    with pytest.raises(OcrTimeoutError, match="longer than 0.00"):
+        TesseractEngine().read(label, patience=0.001)
+
+
 def test_rapidocr_reads_the_same_label():
     words = RapidOcrEngine().read(draw_label(WHIRLPOOL))
     joined = " ".join(w.text for w in words).replace(" ", "")

@@ -250,6 +250,9 @@ def test_plan_views_starts_with_the_label_then_the_page(label_in_clutter):
     # once the caller knows which way is up, it is not
     names = [v.name for v in plan_views(frame, orientation=lambda: 0)]
     assert names[:2] == ["label0", "page0"] and "label180" not in names
+    # the variants after the turns are second chances, read with less patience
+    spare = {v.name for v in plan_views(frame, orientation=lambda: 0) if v.spare}
+    assert spare == {"binary", "clahe", "fullframe"}
 
 
 def test_views_after_the_orientation_is_known_are_turned_that_way():
@@ -322,6 +325,7 @@ def test_text_beside_the_label_gets_a_view_at_its_own_scale(tesseract):
     names = [v.name for v in views]
     assert names[:2] == ["label0", "page0"]
     beside = next(v for v in views if v.name == "beside0")
+    assert beside.spare and not any(v.spare for v in views if v.name.startswith(("label", "page")))
     h, w = beside.image.shape
     assert _contains(beside.box_to_page((0, 0, w, h)), fine)
     assert w > 2 * fine[2]  # zoomed: the page's view would show its capitals about 13 px tall
