@@ -241,7 +241,8 @@ def _orientation(state: _PageState) -> int | None:
         return r
     return r if len(seen) == 4 else None
 
-SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance
+
+SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance (View.spare)
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
 
@@ -297,8 +298,9 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         if _resolved(state, ctx):
             break
     if tried and not any(v.startswith(f"{engine_name}:") for v in state.views):
-        per_view = (f"{engines.TIMEOUT_BASE:g} s + {engines.TIMEOUT_PER_MP:g} s per megapixel, "
-                    f"at most {ctx.options.timeout:g} s" if engine_name == "tesseract" else f"{ctx.options.timeout:g} s")
+        per_view = (f"{engines.TIMEOUT_BASE:g} s + {engines.TIMEOUT_PER_MP:g} s per megapixel (a second-chance "
+                    f"view {SPARE_PATIENCE:g} of that), at most {ctx.options.timeout:g} s"
+                    if engine_name == "tesseract" else f"{ctx.options.timeout:g} s")
         raise OcrTimeoutError(f"every {engine_name} pass timed out ({tried} view{'s' * (tried > 1)}, "
                               f"each given {per_view}): the photo reads as texture, not text")
 
