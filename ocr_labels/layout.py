@@ -19,14 +19,14 @@ FUZZY_KEYS = {
     "model": ("MODEL", "MODELE", "MODELO", "MODELNO", "MODELNUMBER"),
     "serial": ("SERIAL", "SERIE", "SERIALNO", "SERIALNUMBER", "SERVICETAG"),
 }
+FD_KEYS = ("FD", "FO", "F0")  # BSH's FD, part of its serial, and as OCR reads its D (too short for an edit)
 EXACT_KEYS = {
     "model": ("MOD", "MODNO", "M/N", "MN", "MODEL#", "ENR", "E-NR", "E-NO", "ENO", "MTM", "MACHINETYPE",
               "MODELCODE", "TYPE/MODEL"),
     "serial": ("SER", "SERNO", "S/N", "SN", "SERIAL#", "NODESERIE", "SNO", "S/NO",
                "SL", "SLNO",  # SL. No.: serial number in Indian English (asset stickers)
-               "FD", "FO", "F0"),  # BSH's FD, and as OCR reads its D (too short for an edit)
+               *FD_KEYS),
 }
-FD_KEYS = frozenset({"FD", "FO", "F0"})  # BSH prints 'FD 8703 001911': FD is part of the serial
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
                              "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT",
