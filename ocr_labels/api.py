@@ -80,22 +80,25 @@ class _Context:
 
     def engine(self, name: str) -> engines.Engine:
         if name not in self._engines:
-            if name == "tesseract":
-                self._engines[name] = engines.TesseractEngine(timeout=self.options.timeout)
-            else:
-                # the same for every context (its models load once per process): scan_image
-                # builds a context per call, and with the cross-check each one wants RapidOCR
-                if name not in _SHARED_ENGINES:
-                    _SHARED_ENGINES[name] = engines.get_engine(name)
-                self._engines[name] = _SHARED_ENGINES[name]
+            self._engines[name] = (engines.TesseractEngine(timeout=self.options.timeout) if name == "tesseract"
+                                   else engines.get_engine(name))
         return self._engines[name]
-
-
-_SHARED_ENGINES: dict[str, engines.Engine] = {}
 
 
 def _context(options: ScanOptions) -> _Context:
     return _Context(options, load_patterns(options.patterns, builtin=options.builtin_patterns))
+
+
+_contexts: dict[ScanOptions, _Context] = {}
+
+
+def _shared_context(options: ScanOptions) -> _Context:
+    """The process's context for these options, built once: calls one photo at a time
+    (scan_image, scan_file) then load the patterns and the engines' models once."""
+    ctx = _contexts.get(options)
+    if ctx is None:
+        ctx = _contexts[options] = _context(options)
+    return ctx
 
 
 def check_setup(options: ScanOptions = ScanOptions()) -> None:
@@ -524,7 +527,7 @@ def scan_image(image: np.ndarray | bytes | str | os.PathLike[str], options: Scan
                *, name: str | None = None) -> Record:
     """Scan one image (BGR array, encoded bytes or a path) and return its record; the first page
     when a path or bytes hold several. Unreadable input gives a record with ``error`` set."""
-    records = list(_scan_one(image, _context(options), name))
+    records = list(_scan_one(image, _shared_context(options), name))
     return records[0]
 
 
@@ -573,16 +576,10 @@ def _worker_scan(path: str) -> list[Record]:
     return _scan_one(path, _worker_ctx)
 
 
-_file_ctx: dict[ScanOptions, _Context] = {}
-
-
 def scan_file(path: str | os.PathLike[str], options: ScanOptions = ScanOptions()) -> list[Record]:
     """All records of one file (one per page), building the per-process context once per options.
     This is the per-photo function that executors (process pool, Dask) ship to their workers."""
-    ctx = _file_ctx.get(options)
-    if ctx is None:
-        ctx = _file_ctx[options] = _context(options)
-    return _scan_one(path, ctx)
+    return _scan_one(path, _shared_context(options))
 
 
 def scan_paths(paths: Iterable[str | os.PathLike[str]], options: ScanOptions = ScanOptions(),

@@ -89,7 +89,7 @@ def test_cross_check_is_on_by_default_when_the_extra_is_installed(tesseract, mon
 
 def test_without_the_extra_the_default_scan_goes_unchecked(tesseract, monkeypatch):
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails as if not installed
-    monkeypatch.setattr(api, "_SHARED_ENGINES", {})
+    monkeypatch.setattr(api, "_contexts", {})  # none built with RapidOCR already
     check_setup(ScanOptions())
     record = scan_image(draw_label(WHIRLPOOL), ScanOptions())
     assert (record.model, record.serial, record.error) == ("WFW4720RW0", "CD3700848", None)
