@@ -144,6 +144,7 @@ class _PageState:
     rotation: int | None = None  # the turn of the first view in which a key word was read
     legibility: dict[int, int] = field(default_factory=dict)  # per turn: the most legible view's score
     grey: np.ndarray | None = None
+    searched: set[str] = field(default_factory=set)  # views whose barcodes were read
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _scored_brand: str | None = None
 
@@ -267,6 +268,12 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         if kinds and not view.name.startswith(kinds):
             continue
         tried += 1
+        if view.search_codes and ctx.options.barcodes and view.name not in state.searched:
+            state.searched.add(view.name)
+            known = {b.text for b in barcodes} | {b.text for r in state.readings for b in r.barcodes}
+            found = _view_barcodes(view, known, page.file)
+            if found:
+                _add_reading(state, ctx, (), (), found, lambda b: b)
         try:
             if isinstance(engine, engines.TesseractEngine):
                 words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0)
@@ -306,6 +313,18 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                     if engine_name == "tesseract" else f"{ctx.options.timeout:g} s")
         raise OcrTimeoutError(f"every {engine_name} pass timed out ({tried} view{'s' * (tried > 1)}, "
                               f"each given {per_view}): the photo reads as texture, not text")
+
+
+def _view_barcodes(view: preprocess.View, known: set[str], file: str) -> list[Barcode]:
+    """Codes in a view that the whole photo did not give: the view is levelled and larger, and
+    sharpened it parts bars that blur ran together (the view as it is decoded nothing more on
+    the real photos or the generated sets). Boxes in page pixels."""
+    try:
+        codes = engines.read_barcodes(preprocess.sharpen(view.image))
+    except OcrLabelsError as e:
+        log.warning("%s: %s", file, e)
+        return []
+    return [Barcode(bc.format, bc.text, view.box_to_page(bc.box)) for bc in codes if bc.text not in known]
 
 
 FOCUS_PER_FIELD = 2  # keys of one field re-read per page at most

@@ -31,6 +31,10 @@ class View:
     turned: bool = False  # one of the label's views at each turn: their readings tell which way is up
     inverted: bool = False  # light text on a dark ground, drawn dark on light (as Tesseract reads)
     spare: bool = False  # a second chance, after the label and the page were read at every turn tried
+    # the first view of the label or of a text block, larger than in the photo: its barcodes are
+    # worth a search of their own (later views turn or re-process one; the page's view is the
+    # photo made smaller, and the photo itself was searched)
+    search_codes: bool = False
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -106,6 +110,15 @@ def despeckle(grey: np.ndarray) -> np.ndarray:
 
 def clahe(grey: np.ndarray) -> np.ndarray:
     return cv2.createCLAHE(clipLimit=2.5, tileGridSize=(8, 8)).apply(grey)
+
+
+SHARPEN_SIGMA = 3.0  # view pixels: about a barcode module's width once the text is 30-40 px tall
+
+
+def sharpen(grey: np.ndarray, sigma: float = SHARPEN_SIGMA) -> np.ndarray:
+    """Unsharp mask: the detail finer than ``sigma`` doubled. Bars that blur ran together come
+    apart again for the barcode decoder (Tesseract read no better from it)."""
+    return cv2.addWeighted(grey, 2.0, cv2.GaussianBlur(grey, (0, 0), sigma), -1.0, 0)
 
 
 def binarise(grey: np.ndarray, char_height: float = 30.0) -> np.ndarray:
@@ -415,19 +428,20 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     if inverted:
         grey = 255 - grey
 
-    def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False) -> View:
+    def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False,
+             codes: bool = False) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360, turned, inverted)
+        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes)
 
     def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str) -> View:
         box = _expand(block, 3 * block_h, grey.shape)
         s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
-        return make(_Framing(box, rotation, skew, s, block_h), rotation, name)
+        return make(_Framing(box, rotation, skew, s, block_h), rotation, name, codes=True)
 
     b = fr.base_rot
-    first = make(fr, b, f"{prefix}{b % 360}", turned=True)
+    first = make(fr, b, f"{prefix}{b % 360}", turned=True, codes=True)
     yield first
     pf = _framing(grey, page_geo, target_cap_height) if label_geo is not None else None
     if pf is not None:

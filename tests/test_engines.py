@@ -112,6 +112,25 @@ def test_barcodes_code128_and_datamatrix_with_group_separator():
     assert "WFW4720RW0" in matrix.text and "CD3700848" in matrix.text
 
 
+def test_a_barcode_too_soft_for_the_photo_is_read_in_the_label_view(tesseract):
+    # a sticker on a darker surface: brand and model, a blurred serial barcode, a part number
+    top = draw_label(WHIRLPOOL[:2], size=(700, 60), font_px=22)
+    bottom = draw_label(WHIRLPOOL[3:], size=(700, 60), font_px=22)
+    code = cv2.GaussianBlur(_code("CD3700848", zxingcpp.BarcodeFormat.Code128, scale=2), (0, 0), 1.3)
+    band = np.full((code.shape[0], 700, 3), 255, np.uint8)
+    band[:, 40:40 + code.shape[1]] = code[..., None]
+    sticker = np.vstack([top, band, bottom])
+    photo = np.full((sticker.shape[0] + 400, sticker.shape[1] + 400, 3), 110, np.uint8)
+    photo[200:200 + sticker.shape[0], 200:200 + sticker.shape[1]] = sticker
+    assert read_barcodes(photo) == []  # the whole photo gives nothing
+    record = scan_image(photo)
+    assert (record.model, record.serial, record.serial_source) == ("WFW4720RW0", "CD3700848", "barcode")
+    x, y, w, h = record.boxes["serial"]  # mapped back from the view onto the photo
+    by = 200 + top.shape[0]
+    assert 240 <= x and x + w <= 240 + code.shape[1] and by - 5 <= y and y + h <= by + code.shape[0] + 5
+    assert scan_image(photo, ScanOptions(barcodes=False)).serial is None
+
+
 def test_barcode_confirms_text(tesseract):
     label = draw_label(WHIRLPOOL)
     code = cv2.cvtColor(_code("CD3700848", zxingcpp.BarcodeFormat.Code128), cv2.COLOR_GRAY2BGR)

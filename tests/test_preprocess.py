@@ -17,6 +17,7 @@ from ocr_labels.engines import TesseractEngine
 from ocr_labels.preprocess import (
     analyse,
     find_label,
+    sharpen,
     focus,
     normalise_illumination,
     otsu,
@@ -253,6 +254,9 @@ def test_plan_views_starts_with_the_label_then_the_page(label_in_clutter):
     # the variants after the turns are second chances, read with less patience
     spare = {v.name for v in plan_views(frame, orientation=lambda: 0) if v.spare}
     assert spare == {"binary", "clahe", "fullframe"}
+    # barcodes are searched again in the label's first view only: the page's view is the photo
+    # made smaller, the turns and variants show the same bars again
+    assert [v.name for v in plan_views(frame, orientation=lambda: 0) if v.search_codes] == ["label0"]
 
 
 def test_views_after_the_orientation_is_known_are_turned_that_way():
@@ -274,6 +278,18 @@ def test_plan_views_on_a_plain_label():
     assert names[0] == "level0"
     assert not any(n.startswith(("label", "page", "small")) for n in names)
     assert {"level180", "level90", "level270", "binary", "clahe"} <= set(names)
+
+
+def test_sharpen_parts_bars_that_blur_ran_together():
+    import zxingcpp
+
+    bars = np.asarray(zxingcpp.create_barcode("CS24021029", zxingcpp.BarcodeFormat.Code128)
+                      .to_image(scale=3, add_hrt=False, add_quiet_zones=True))
+    bars = cv2.copyMakeBorder(np.ascontiguousarray(bars), 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    blurred = (cv2.GaussianBlur(bars, (0, 0), 2.0) * 0.5 + 100).astype(np.uint8)  # soft and grey
+    assert zxingcpp.read_barcodes(blurred) == []
+    assert [r.text for r in zxingcpp.read_barcodes(sharpen(blurred))] == ["CS24021029"]
+    assert sharpen(blurred).dtype == np.uint8 and sharpen(blurred).shape == blurred.shape
 
 
 # ---------------------------------------------------------------- small_text_blocks
