@@ -554,7 +554,8 @@ def mark_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Patter
     return list(out.values())
 
 
-_PAYLOAD_SPLIT = regex.compile(r"[\x1d\x1e\x04\s,;|]+|<GS>|<RS>")
+# an underscore joins fields too ('MODEL 1_SERIAL'): no model or serial scheme uses one
+_PAYLOAD_SPLIT = regex.compile(r"[\x1d\x1e\x04\s,;|_]+|<GS>|<RS>")
 
 
 # query parameters that name a field in a registration link ('...reg?m=D67M&s=62NVFQF')
@@ -564,7 +565,7 @@ _URL_FIELDS = {"M": "model", "MDL": "model", "MODEL": "model", "MODELNO": "model
 
 
 def payload_parts(bc: Barcode) -> list[str]:
-    """A barcode's payload split at group separators and spaces, normalised. A link gives its
+    """A barcode's payload split at group separators, spaces and underscores, normalised. A link gives its
     query parameters that name a field, as 'MODEL:value' / 'SERIAL:value' (its other parts are
     a host and a path, not values)."""
     link = _link(bc)

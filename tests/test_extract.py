@@ -285,6 +285,12 @@ def test_a_registration_link_gives_the_fields_its_query_names():
     assert payload_parts(Barcode("QRCode", "https://www.whirlpool.com/register", (0, 0, 9, 9))) == []
     # Data Matrix group separators still split as before
     assert payload_parts(Barcode("DataMatrix", "WFW4720RW0\x1dCD3700848", (0, 0, 9, 9))) == ["WFW4720RW0", "CD3700848"]
+    # so do underscores and spaces, padding included
+    assert payload_parts(Barcode("Code128", "WFW4720RW 0_CD3700848  ", (0, 0, 9, 9))) == ["WFW4720RW", "0", "CD3700848"]
+    whirlpool = PATTERNS.get("Whirlpool")
+    found = {(c.field, c.value) for c in barcode_candidates(
+        [Barcode("Code128", "WFW4720RW 0_CD3700848  ", (0, 0, 9, 9))], whirlpool, PATTERNS, lambda b: b)}
+    assert ("serial", "CD3700848") in found
 
 
 def test_a_two_word_distractor_key_keeps_its_value_out():
