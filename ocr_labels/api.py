@@ -129,11 +129,11 @@ class _Reading:
     barcodes: Sequence[Barcode]
     to_page: Callable
     check: bool = False  # a second engine's reading of a zoomed crop: it can only dissent
+    turn: int | None = None  # of one of the label's views at each turn (View.turned): which turn
 
 
 @dataclass
 class _PageState:
-    texts: list[str] = field(default_factory=list)
     readings: list[_Reading] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
     brand: extract.BrandGuess | None = None
@@ -147,6 +147,14 @@ class _PageState:
     searched: set[str] = field(default_factory=set)  # views whose barcodes were read
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _scored_brand: str | None = None
+
+    def texts(self) -> list[str]:
+        """The lines read, in order. Once the page's turn is known, the label's views at the other
+        turns no longer count: text read sideways or upside down is garbage that can spell a
+        short brand name ('sony')."""
+        up = _orientation(self)
+        return [ln.text for r in self.readings if not r.check and (up is None or r.turn in (None, up))
+                for ln in r.lines]
 
     def reading_candidates(self, number: int, patterns: PatternSet) -> list[extract.Cand]:
         """One reading's candidates, scored with the brand known now (each reading is scored
@@ -178,12 +186,12 @@ class _PageState:
 
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
-                 barcodes: Sequence[Barcode], to_page: Callable, *, check: bool = False) -> None:
+                 barcodes: Sequence[Barcode], to_page: Callable, *, check: bool = False,
+                 turn: int | None = None) -> None:
     state.readings.append(_Reading(len(state.readings) + 1, tuple(lines), tuple(pairs), tuple(barcodes), to_page,
-                                   check))
+                                   check, turn))
     if check:
         return  # a cross-check names no brand and adds no value of its own
-    state.texts.extend(ln.text for ln in lines)
     for kv in pairs:
         state.keyed_values.setdefault(kv.field, []).append(extract.normalise(kv.value))
     for bc in barcodes:
@@ -191,17 +199,19 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
             for f in extract.FIELDS:
                 if named in (None, f):
                     state.keyed_values.setdefault(f, []).append(value)
-    # a brand name read beats every inference; an identifier or a link beats the values' shapes
-    found = extract.detect_brand(state.texts, ctx.patterns) if lines else None
-    unread = state.brand is None or state.brand.evidence == "patterns"
-    if found is None and lines and unread:
-        found = extract.brand_marks(state.texts, ctx.patterns)
-    if found is None and barcodes and unread:
-        found = extract.brand_from_links(barcodes, ctx.patterns)
-    if found is not None:
-        state.brand = found
-    elif unread:
+    if lines or barcodes:
+        _update_brand(state, ctx)
+    elif state.brand is None or state.brand.evidence == "patterns":
         state.brand = extract.infer_brand(state.keyed_values, ctx.patterns)
+
+
+def _update_brand(state: _PageState, ctx: _Context) -> None:
+    """A brand name read beats every inference; an identifier or a link beats the values' shapes."""
+    texts = state.texts()
+    found = extract.detect_brand(texts, ctx.patterns) or extract.brand_marks(texts, ctx.patterns)
+    if found is None:
+        found = extract.brand_from_links([b for r in state.readings for b in r.barcodes], ctx.patterns)
+    state.brand = found or extract.infer_brand(state.keyed_values, ctx.patterns)
 
 
 def _resolved(state: _PageState, ctx: _Context) -> bool:
@@ -290,7 +300,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         lines = layout.group_lines(words)
         pairs = layout.find_pairs(lines)
         first_reading = not state.views
-        _add_reading(state, ctx, lines, pairs, barcodes if first_reading else (), view.box_to_page)
+        _add_reading(state, ctx, lines, pairs, barcodes if first_reading else (), view.box_to_page,
+                     turn=view.rotation if view.turned else None)
         if state.rotation is None and any(c.source.startswith("key") and c.rule and c.confidence >= ORIENTED
                                           for c in state.reading_candidates(len(state.readings), ctx.patterns)):
             state.rotation = view.rotation  # a key with a value of the right shape: right way up
@@ -427,6 +438,8 @@ def _text_lines(text: str) -> list[Line]:
 def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sha: str | None,
             t0: float, engine_name: str) -> Record:
     opts = ctx.options
+    _update_brand(state, ctx)  # the turn may have become known with the last reading
+    texts = state.texts()
     choice = extract.choose(state.candidates(ctx.patterns), opts.min_confidence)
     model = choice.fields.get("model")
     serial = choice.fields.get("serial")
@@ -442,7 +455,7 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
         warnings.append(f"brand: {state.brand.name} inferred from an identifier registered to it "
                         f"({state.brand.evidence[5:]}), not read")
     as_of = opts.as_of or date.today()
-    manufactured = dates.parse_printed_date("\n".join(state.texts), as_of=as_of)
+    manufactured = dates.parse_printed_date("\n".join(texts), as_of=as_of)
     if manufactured is None and serial is not None and brand_name:
         try:
             manufactured = dates.decode_serial(ctx.patterns, brand_name, serial.value,
@@ -455,7 +468,7 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
     for f in (model, serial):
         if f is not None and f.box is not None:
             boxes[f.name] = list(f.box)
-    models = tuple(extract.page_models(state.texts, state.brand.brand if state.brand else None, ctx.patterns)) \
+    models = tuple(extract.page_models(texts, state.brand.brand if state.brand else None, ctx.patterns)) \
         if page_no is not None else ()
     return Record(
         file=file, page=page_no, brand=brand_name,

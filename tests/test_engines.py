@@ -206,6 +206,23 @@ def test_a_check_reading_is_not_among_the_values_read():
     assert state.values("serial", load_patterns()) == {"CD3700848"}
 
 
+def test_a_brand_read_at_a_wrong_turn_gives_way_once_the_turn_is_known():
+    from ocr_labels.api import _add_reading, _shared_context, _text_lines
+
+    ctx = _shared_context(ScanOptions(cross_check=False))
+    state = _PageState()
+    # the label read upside down first: garbage that happens to spell a brand
+    _add_reading(state, ctx, _text_lines("poys 3dO\nSONY\nVNVWV 0Z0"), [], [], lambda b: b, turn=180)
+    assert state.brand.name == "Sony"
+    # the right way up: the label's own brand, and a key that says which way is up
+    state.rotation = 0
+    _add_reading(state, ctx, _text_lines("AMANA\nMODEL ABB0883KNA"), [], [], lambda b: b, turn=0)
+    assert state.brand.name == "Amana" and state.texts() == ["AMANA", "MODEL ABB0883KNA"]
+    # text from views that are not one of the label's turns (the page, fine print) still counts
+    _add_reading(state, ctx, _text_lines("MADE IN USA"), [], [], lambda b: b)
+    assert state.texts()[-1] == "MADE IN USA"
+
+
 def test_orientation_from_keys_then_legibility():
     assert _orientation(_state()) is None
     assert _orientation(_state(rotation=90, r0=80, r180=0)) == 90  # a key read says so first
