@@ -223,6 +223,29 @@ def test_a_brand_read_at_a_wrong_turn_gives_way_once_the_turn_is_known():
     assert state.texts()[-1] == "MADE IN USA"
 
 
+def test_second_chance_views_only_once_a_value_came_near(tesseract):
+    from ocr_labels.api import _add_reading, _near_a_value, _shared_context, _text_lines
+
+    def near(text, options):
+        ctx = _shared_context(options)
+        state = _PageState()
+        _add_reading(state, ctx, _text_lines(text), [], [], lambda b: b)
+        return _near_a_value(state, ctx)
+
+    default = ScanOptions(cross_check=False)
+    assert not near("CAUTION HOT SURFACE\nDO NOT TOUCH", default)
+    assert near("WHIRLPOOL\nWFW4720RW0", default)  # a model without its key: 0.57
+    assert not near("WHIRLPOOL\nWFW4720RW0", ScanOptions(cross_check=False, min_confidence=0.9))
+    # the benchmark keeps every value but reads views as a run at its stop_confidence does
+    assert not near("WHIRLPOOL\nWFW4720RW0", ScanOptions(cross_check=False, min_confidence=0.0, stop_confidence=0.9))
+    # a label with no model or serial on it: the label's views only, and the record says why
+    record = scan_image(draw_label(["CAUTION: HOT SURFACE", "DO NOT TOUCH WHILE IN USE"]))
+    assert record.model is None and record.serial is None and record.error is None
+    assert any("second-chance views skipped" in w for w in record.warnings)
+    # a label whose value is read: no such warning
+    assert not any("skipped" in w for w in scan_image(draw_label(WHIRLPOOL)).warnings)
+
+
 def test_orientation_from_keys_then_legibility():
     assert _orientation(_state()) is None
     assert _orientation(_state(rotation=90, r0=80, r180=0)) == 90  # a key read says so first
