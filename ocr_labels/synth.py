@@ -510,7 +510,11 @@ _ZX_FORMATS = {
     "UPC-A": zxingcpp.BarcodeFormat.UPCA,
     "EAN-13": zxingcpp.BarcodeFormat.EAN13,
     "QRCode": zxingcpp.BarcodeFormat.QRCode,
+    "DataMatrix": zxingcpp.BarcodeFormat.DataMatrix,
 }
+
+
+_MATRIX = ("QRCode", "DataMatrix")
 
 
 def _barcode_mask(fmt: str, content: str, module: int, bar_h: int) -> tuple[np.ndarray, str]:
@@ -520,7 +524,7 @@ def _barcode_mask(fmt: str, content: str, module: int, bar_h: int) -> tuple[np.n
     if img.ndim == 3:
         img = img[..., 0]
     ink = (img < 128).astype(np.uint8) * 255
-    if fmt == "QRCode":
+    if fmt in _MATRIX:
         m = cv2.resize(ink, None, fx=module, fy=module, interpolation=cv2.INTER_NEAREST)
     else:
         row = ink[ink.shape[0] // 2]
@@ -614,7 +618,7 @@ def _small(r: _R, st: _Style, text: str, width: int | None = None, bold: bool = 
 
 def _barcode_block(r: _R, fmt: str, content: str, hrt: str | None, st: _Style,
                    barcodes: list[dict], role: str) -> np.ndarray:
-    module = r.int(2, 3) if fmt != "QRCode" else r.int(5, 7)
+    module = r.int(2, 3) if fmt not in _MATRIX else r.int(5, 7)
     bm, encoded = _barcode_mask(fmt, content, module, bar_h=r.int(60, 100))
     barcodes.append({"format": fmt, "text": encoded, "role": role})
     if hrt is None:
@@ -739,6 +743,12 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
     if r.chance(0.25):
         url = f"https://www.{re.sub(r'[^a-z]', '', brand.lower())}.com/reg?m={v.model}&s={v.serial}"
         side.append(_Block(_barcode_block(r, "QRCode", url, None, st, barcodes, "qr"), "barcode"))
+    if kind == "appliance" and r.chance(0.2):
+        # one code for both values, split by a separator, as on real Whirlpool labels: a Data
+        # Matrix 'WFW4720RW0<GS>CD3700848', a Code 128 'WFC310S0EB 1_R81030795'
+        fmt, sep = r.pick(["DataMatrix", "Code128"]), r.pick(["\x1d", "_", " "])
+        code = _barcode_block(r, fmt, f"{v.model}{sep}{v.serial}", None, st, barcodes, "model+serial")
+        side.append(_Block(code, "barcode"))
     side = r.shuffle(side)
     return main, side
 

@@ -149,6 +149,27 @@ def test_serial_barcode_decodes(brand):
         assert any(text == t["serial"] and "128" in fmt for fmt, text in found), found
 
 
+def test_one_code_for_both_values_splits_into_them(tesseract):
+    from ocr_labels import scan_image
+
+    seps = set()
+    for seed in range(300):
+        flat, t = synth.render_flat_label(np.random.default_rng(seed), brand="Whirlpool")
+        both = [b for b in t["barcodes"] if b["role"] == "model+serial"]
+        if not both:
+            continue
+        text = both[0]["text"]
+        assert text.startswith(t["model"]) and text.endswith(t["serial"]), text
+        seps.add(text[len(t["model"]):-len(t["serial"])])
+        if len(seps) == 1:  # the first one found: read through the whole pipeline
+            record = scan_image(flat)
+            assert (record.model, record.serial) == (t["model"], t["serial"])
+            assert "barcode" in record.serial_source and "barcode" in record.model_source
+        if len(seps) == 3:
+            break
+    assert seps == {"<GS>", "_", " "}
+
+
 def test_every_drawn_barcode_decodes_on_flat_label():
     checked = 0
     for seed in range(12):
