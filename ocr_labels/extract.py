@@ -835,7 +835,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # two readings of about equal weight: a coin toss, which the threshold must refuse
             conf = _clip(min(conf - 0.15, COMPETED))
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
-        dissent = None if "barcode" in best.source else _dissent(best.value, checked)
+        # a dissent that the brand's own shapes refuse, where they take the value, is the second
+        # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
+        dissenting = [c.value for c in checks if c.field == f
+                      and (not settled or (c.rule is not None and not c.rule.startswith("generic-")))]
+        dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -173,6 +173,26 @@ def test_a_second_engine_reading_one_character_otherwise_makes_the_value_a_guess
     assert choose(mine + [_check("model", "C02Y77Y2JG5H")], 0.6).fields["serial"].value == "C02Y77Y2JGSH"
 
 
+def test_a_dissent_the_brand_shapes_refuse_is_the_second_engine_misreading():
+    mine = [_cand("model", "ME00T335VQ/AC", 0.95, 1, rule="samsung-model"),
+            _cand("model", "ME00T335VQ/AC", 0.9, 2, rule="samsung-model")]
+
+    def check(value, rule):
+        c = _check("model", value)
+        c.rule = rule
+        return c
+
+    # the slash read as an I: a string no Samsung model shape takes
+    kept = choose(mine + [check("ME00T335VQIAC", "generic-model")], 0.6)
+    assert kept.fields["model"].value == "ME00T335VQ/AC" and kept.fields["model"].confidence > 0.9
+    assert not any("second engine" in w for w in kept.warnings)
+    # one the brand's shape takes too still makes the value a guess
+    assert "model" not in choose(mine + [check("ME00T335VQ/AD", "samsung-model")], 0.6).fields
+    # and where only the generic shapes take the value, any dissent counts, as before
+    loose = [_cand("model", "QX12345Z", 0.9, 1, rule="generic-model")]
+    assert "model" not in choose(loose + [check("QX12346Z", "generic-model")], 0.6).fields
+
+
 def test_a_second_engine_breaks_a_tie_it_reads_one_side_of():
     tie = [_cand("model", "LSXS903NIQ", 0.8, 1), _cand("model", "LSXS903NJQ", 0.78, 2)]
     assert "model" not in choose(tie, 0.6).fields  # a coin toss
