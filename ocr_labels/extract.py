@@ -48,6 +48,7 @@ LONE_OTHERS = 2
 NEAR_EDITS = 2
 LONE_CAP = 0.5
 CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
+EXTENDED_SEEN = 2  # independent readings of the longer value that make a shorter one cut short
 # A glyph read as both its look-alikes ('S5') by DOUBLED_SEEN or more readings alike is more
 # likely two glyphs: the value without one of them loses DOUBLED_SEEN_PENALTY more
 DOUBLED_SEEN = 3
@@ -776,15 +777,16 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             conf = min(conf, COMPETED)
             notes.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
-    # a value that another value, read at least as often and fitting a brand's own shape,
-    # extends is that value cut short (by the view's edge, a gap, a lost glyph): no rival of it
-    # (a barcode's value is whole: its checksum says so)
+    # a value that another value, fitting a brand's own shape and read at least as often (or by
+    # two independent readings: a gap that splits the value may split it in most views, 'FD 9904
+    # 645703'), extends is that value cut short (by the view's edge, a gap, a lost glyph): no
+    # rival of it (a barcode's value is whole: its checksum says so)
     # (once: not again for a value its own reading already lowered so)
     for k, c in list(merged.items()):
         if c.confidence > 0 and not c.cut and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
                 and o.rule is not None and not o.rule.startswith("generic-")
-                and len(readings[ok]) >= len(readings[k]) for ok, o in merged.items()):
+                and len(readings[ok]) >= min(len(readings[k]), EXTENDED_SEEN) for ok, o in merged.items()):
             merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}

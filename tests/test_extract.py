@@ -413,6 +413,13 @@ def test_a_value_cut_short_is_no_rival_of_its_longer_reading():
                   _cand("model", "MI340S6-6XA", 0.95, 4, rule="bradfordwhite-model")], 0.6)
     assert got.fields["model"].value == "MI340S6-6XANWW"
     assert not any("compete" in w for w in got.warnings)
+    # a gap that splits the value may split it in most views: two readings of the whole suffice
+    split = choose([_cand("serial", "FD9904645703", 0.95, r, rule="bosch-fd") for r in (1, 2)]
+                   + [_cand("serial", "FD9904", 0.95, r, rule="bosch-fd") for r in (3, 4, 5, 6, 7)], 0.6)
+    assert split.fields["serial"].value == "FD9904645703"
+    once = choose([_cand("serial", "FD9904645703", 0.95, 1, rule="bosch-fd")]
+                  + [_cand("serial", "FD9904", 0.95, r, rule="bosch-fd") for r in (3, 4, 5)], 0.6)
+    assert "serial" not in once.fields  # read whole only once: a coin toss, as before
     # a longer reading that only the generic shapes take proves nothing ('MDB4000AWB BW')
     generic = choose([_cand("model", "MDB4000AWBBW", 0.8, 1, rule="generic-model"),
                       _cand("model", "MDB4000AWB", 0.8, 2, rule="generic-model")], 0.6)
