@@ -27,6 +27,8 @@ EXACT_KEYS = {
                "SL", "SLNO",  # SL. No.: serial number in Indian English (asset stickers)
                *FD_KEYS),
 }
+# M/N and S/N with the slash read as an I; only with their colon ('MIN 15 A' is a rating's minimum)
+SLASH_READ_I = {"MIN:": "model", "SIN:": "serial"}
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
                              "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT",
@@ -62,6 +64,9 @@ def key_field(token: str) -> str | None:
     form = _key_form(token)
     if not form:
         return None
+    slashed = SLASH_READ_I.get(fold(token).strip())
+    if slashed:
+        return slashed
     for field, keys in EXACT_KEYS.items():
         if form in keys:
             return field

@@ -19,6 +19,9 @@ def test_key_words_exact_fuzzy_and_bilingual():
     assert key_field("VOLTS") is None
     assert key_field("MOTEL") == "model"  # one edit: accepted by design, the value must still fit
     assert key_field("HOTEL") is None
+    # M/N and S/N with the slash read as an I, with their colon only (MIN alone is a minimum)
+    assert key_field("MIN:") == "model" and key_field("SIN:") == "serial"
+    assert key_field("MIN") is None and key_field("Min.") is None
 
 
 def test_glued_key_and_value():
