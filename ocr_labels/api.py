@@ -261,7 +261,7 @@ def _orientation(state: _PageState) -> int | None:
 
 
 SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance (View.spare)
-SPARE_HOPE = 0.75  # of --min-confidence: second chances only once some value came this near
+SPARE_HOPE = 0.75  # of the stop threshold: second chances only once some value came this near
 
 
 def _near_a_value(state: _PageState, ctx: _Context) -> bool:
@@ -271,6 +271,8 @@ def _near_a_value(state: _PageState, ctx: _Context) -> bool:
     where the label's views had read nothing this near, and they took about a fifth of the time."""
     near = SPARE_HOPE * _stop_threshold(ctx.options)
     return any(c.confidence >= near and not c.check for c in state.candidates(ctx.patterns))
+
+
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
 
