@@ -566,9 +566,9 @@ _URL_FIELDS = {"M": "model", "MDL": "model", "MODEL": "model", "MODELNO": "model
 
 
 def payload_parts(bc: Barcode) -> list[str]:
-    """A barcode's payload split at group separators, spaces and underscores, normalised. A link gives its
-    query parameters that name a field, as 'MODEL:value' / 'SERIAL:value' (its other parts are
-    a host and a path, not values)."""
+    """A barcode's payload split at group separators, spaces and underscores, normalised. A link
+    gives its query parameters that name a field, as 'MODEL:value' / 'SERIAL:value' (its other
+    parts are a host and a path, not values)."""
     link = _link(bc)
     if link is not None:
         out = []
@@ -707,6 +707,11 @@ class Choice:
     warnings: tuple[str, ...]
 
 
+def _own_shape(rule: str | None) -> bool:
+    """A candidate's rule id names one of a brand's own shapes, not a generic one."""
+    return rule is not None and not rule.startswith("generic-")
+
+
 def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
     keep a field only when its best value clears the threshold and its runner-up is far behind."""
@@ -785,7 +790,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     for k, c in list(merged.items()):
         if c.confidence > 0 and not c.cut and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
-                and o.rule is not None and not o.rule.startswith("generic-")
+                and _own_shape(o.rule)
                 and len(readings[ok]) >= min(len(readings[k]), EXTENDED_SEEN) for ok, o in merged.items()):
             merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
@@ -820,7 +825,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         other = chosen.get("serial" if f == "model" else "model")
         # a variant that differs only in confusable characters is a rival too when no brand
         # shape settles those characters (the generic shapes accept both O and 0)
-        settled = best.rule is not None and not best.rule.startswith("generic-")
+        settled = _own_shape(best.rule)
         runners = [c for c in by_field[f] if c.value != best.value
                    and not (settled and same_up_to_confusion(c.value, best.value))
                    and (other is None or not _same_print(c, other))]  # the other field's string is no rival
@@ -839,8 +844,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
         # a dissent that the brand's own shapes refuse, where they take the value, is the second
         # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
-        dissenting = [c.value for c in checks if c.field == f
-                      and (not settled or (c.rule is not None and not c.rule.startswith("generic-")))]
+        dissenting = [c.value for c in checks if c.field == f and (not settled or _own_shape(c.rule))]
         dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
         if dissent:
             conf = _clip(min(conf, COMPETED))
