@@ -4,7 +4,8 @@ Tesseract is the installed ``tesseract`` program, found and checked through pyte
 read goes to the very library that program runs (``libtesseract``, through its C API) inside
 this process, when the library is there and reports the program's version: the same words,
 boxes and confidences, without starting a process and loading the model for every view and
-crop. Otherwise each read is ``pytesseract.image_to_data``. Either way every call has a time
+crop. Views over a megapixel go to the same library in a worker process that stays loaded and
+can be stopped at the time limit. Otherwise each read is ``pytesseract.image_to_data``. Either way every call has a time
 limit, and bare errors are turned into ours. Other engines plug into ``ENGINES``.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import struct
 import tempfile
 import threading
 import time
@@ -149,6 +151,26 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn.restype, fn.argtypes = res, args
 
 
+def _load_library(check_version: bool = True) -> ctypes.CDLL:
+    """libtesseract with its C API declared, loaded once a process; raises OSError when it is
+    absent or (``check_version``) of another version than the program's."""
+    lib = _LIB_STATE.get("lib")
+    if isinstance(lib, ctypes.CDLL):
+        return lib
+    lib = ctypes.CDLL(ctypes.util.find_library("tesseract") or "libtesseract.so.5")
+    _declare(lib)
+    version = (lib.TessVersion() or b"").decode()
+    if check_version and version.lstrip("v") != tesseract_version().lstrip("v"):
+        raise OSError(f"libtesseract {version} is not the program's {tesseract_version()}")
+    try:  # leptonica's own complaints about odd boxes go to stderr; keep them off it
+        lept = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+        lept.setMsgSeverity(6)  # L_SEVERITY_NONE
+    except (OSError, AttributeError):
+        pass
+    _LIB_STATE["lib"] = lib
+    return lib
+
+
 def _library() -> _LibTesseract | None:
     """This process's in-process Tesseract, or None to run the program instead: when the user
     named a program (OCR_LABELS_TESSERACT), OCR_LABELS_TESSERACT_LIBRARY=0, no libtesseract, or
@@ -160,25 +182,114 @@ def _library() -> _LibTesseract | None:
     if isinstance(api, _LibTesseract) and api.pid == os.getpid() and api.handle:
         return api
     try:
-        lib = _LIB_STATE.get("lib")
-        if not isinstance(lib, ctypes.CDLL):
-            lib = ctypes.CDLL(ctypes.util.find_library("tesseract") or "libtesseract.so.5")
-            _declare(lib)
-            version = (lib.TessVersion() or b"").decode()
-            if version.lstrip("v") != tesseract_version().lstrip("v"):
-                raise OSError(f"libtesseract {version} is not the program's {tesseract_version()}")
-            try:  # leptonica's own complaints about odd boxes go to stderr; keep them off it
-                lept = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
-                lept.setMsgSeverity(6)  # L_SEVERITY_NONE
-            except (OSError, AttributeError):
-                pass
-            _LIB_STATE["lib"] = lib
-        api = _LibTesseract(lib)
+        api = _LibTesseract(_load_library())
     except (OSError, AttributeError, MissingTesseractError):
         _LIB_STATE["off"] = True
         return None
     _PER_THREAD.api = api
     return api
+
+
+class _Worker:
+    """libtesseract loaded in a process of its own (``ocr_labels.tesseract_worker``), for views
+    too large to read in this one: the library's deadline is checked between words only, and a
+    process can be stopped at the time limit. It stays loaded from one view to the next, where
+    the program would start and load its model for each (~0.1 s a call, a third of a photo's
+    time on the real photos). One a thread, like the in-process instance."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        env = dict(os.environ)  # the worker imports this very package, wherever it was imported from
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+        self.pid = os.getpid()
+        self.proc = subprocess.Popen([sys.executable, "-m", "ocr_labels.tesseract_worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env)
+        try:
+            if self._receive(1, time.monotonic() + WORKER_START_LIMIT) != b"R":
+                raise EngineError("the tesseract worker did not start")
+        except (EngineError, OcrTimeoutError):
+            self.close()
+            raise
+
+    def alive(self) -> bool:
+        return self.pid == os.getpid() and self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+
+    def _receive(self, n: int, deadline: float) -> bytes:
+        import select
+
+        out = self.proc.stdout
+        assert out is not None
+        got = b""
+        while len(got) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([out], [], [], left)[0]:
+                raise OcrTimeoutError("tesseract worker: no answer in time")
+            chunk = os.read(out.fileno(), n - len(got))
+            if not chunk:
+                raise EngineError("the tesseract worker stopped")
+            got += chunk
+        return got
+
+    def tsv(self, image: np.ndarray, psm: int, limit: float) -> str:
+        image = np.ascontiguousarray(image, dtype=np.uint8)
+        depth = 1 if image.ndim == 2 else image.shape[2]
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(WORKER_REQUEST.pack(image.shape[0], image.shape[1], depth, psm, limit))
+            self.proc.stdin.write(image.data)
+            self.proc.stdin.flush()
+            status, size = WORKER_REPLY.unpack(self._receive(WORKER_REPLY.size, time.monotonic() + limit))
+            body = self._receive(size, time.monotonic() + WORKER_START_LIMIT).decode("utf-8", "replace")
+        except OcrTimeoutError:
+            self.close()  # still laying out texture: stop it, the next view starts a fresh one
+            raise OcrTimeoutError(f"tesseract took longer than {limit:.3g} s") from None
+        except (OSError, ValueError, EngineError) as e:
+            self.close()
+            raise EngineError(f"tesseract failed: {e}") from None
+        if status == WORKER_TIMEOUT:
+            raise OcrTimeoutError(f"tesseract took longer than {limit:.3g} s")
+        if status != WORKER_OK:
+            raise EngineError(body)
+        return body
+
+
+WORKER_START_LIMIT = 30.0  # seconds to start the worker, and to send an answer once it began
+WORKER_REQUEST = struct.Struct("<IIIId")  # height, width, channels, page segmentation mode, time limit
+WORKER_REPLY = struct.Struct("<BI")  # status, length of the UTF-8 text that follows
+WORKER_OK, WORKER_TIMEOUT, WORKER_ERROR = 0, 1, 2
+
+
+def _worker() -> _Worker | None:
+    """This thread's worker for large views, or None to run the program (when the library is
+    not to be used, or the worker cannot start)."""
+    if _library() is None or _LIB_STATE.get("worker off"):
+        return None
+    worker = getattr(_PER_THREAD, "worker", None)
+    if isinstance(worker, _Worker) and worker.alive():
+        return worker
+    try:
+        worker = _Worker()
+    except (OSError, EngineError, OcrTimeoutError):
+        _LIB_STATE["worker off"] = True
+        return None
+    atexit.register(worker.close)
+    _PER_THREAD.worker = worker
+    return worker
 
 
 class TesseractEngine:
@@ -205,9 +316,10 @@ class TesseractEngine:
         limit = min(self.timeout, patience * (TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6))
         # the library is set up with TESSERACT_VARIABLES: another config goes to the program
         small = image.shape[0] * image.shape[1] <= LIBRARY_MAX_PIXELS
-        lib = _library() if small and self.config == TESSERACT_CONFIG else None
-        if lib is not None:
-            return _words(_parse_tsv(lib.tsv(image, psm or self.psm, limit)))
+        if self.config == TESSERACT_CONFIG:
+            reader = _library() if small else _worker()
+            if reader is not None:
+                return _words(_parse_tsv(reader.tsv(image, psm or self.psm, limit)))
         # hand Tesseract an uncompressed BMP written by OpenCV: pytesseract would encode a PNG
         # with Pillow first, which cost ~10 % of a photo's time
         fd, path = tempfile.mkstemp(suffix=".bmp", prefix="ocr-labels-")

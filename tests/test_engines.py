@@ -1,4 +1,5 @@
 """The engines on images the tests draw: real Tesseract, real RapidOCR, real zxing-cpp."""
+import os
 import sys
 
 import cv2
@@ -332,3 +333,47 @@ def test_the_library_keeps_the_time_limit_too(tesseract):
     assert TesseractEngine().read(img)  # ~0.2 s of text
     with pytest.raises(OcrTimeoutError, match="longer than"):
         TesseractEngine(timeout=0.02).read(img)
+
+
+def _large_label() -> np.ndarray:
+    """A label view of more than the library's megapixel: the worker process reads it."""
+    from ocr_labels import engines
+
+    img = cv2.cvtColor(draw_label(WHIRLPOOL), cv2.COLOR_BGR2GRAY)
+    img = cv2.resize(img, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    assert img.shape[0] * img.shape[1] > engines.LIBRARY_MAX_PIXELS
+    return img
+
+
+def test_large_views_go_to_a_worker_that_reads_what_the_program_reads(tesseract, monkeypatch):
+    from ocr_labels import engines
+
+    img = _large_label()
+    engines._LIB_STATE.clear()
+    worker_words = TesseractEngine().read(img)
+    worker = engines._PER_THREAD.worker
+    assert worker.alive() and worker.proc.pid != os.getpid()
+    assert TesseractEngine().read(img) == worker_words and engines._PER_THREAD.worker is worker  # kept loaded
+    assert any(w.text == "CD3700848" for w in worker_words)
+    monkeypatch.setenv("OCR_LABELS_TESSERACT_LIBRARY", "0")
+    assert engines._worker() is None
+    assert TesseractEngine().read(img) == worker_words
+
+
+def test_the_worker_is_stopped_at_the_time_limit_and_a_fresh_one_reads_the_next_view(tesseract):
+    from ocr_labels import engines
+
+    texture = np.random.default_rng(7).integers(0, 256, (1400, 1400), dtype=np.uint8)
+    img = _large_label()
+    TesseractEngine().read(img)
+    first = engines._PER_THREAD.worker
+    with pytest.raises(OcrTimeoutError, match="longer than"):
+        TesseractEngine(timeout=0.05).read(texture)
+    assert not first.alive()  # killed, not left running on the texture
+    assert any(w.text == "CD3700848" for w in TesseractEngine().read(img))
+    second = engines._PER_THREAD.worker
+    assert second is not first and second.alive()
+    second.proc.kill()  # a worker that died between views is replaced too
+    second.proc.wait()
+    assert any(w.text == "CD3700848" for w in TesseractEngine().read(img))
+    assert engines._PER_THREAD.worker is not second
