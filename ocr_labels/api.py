@@ -148,13 +148,16 @@ class _PageState:
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _scored_brand: str | None = None
 
-    def texts(self) -> list[str]:
-        """The lines read, in order. Once the page's turn is known, the label's views at the other
-        turns no longer count: text read sideways or upside down is garbage that can spell a
-        short brand name ('sony')."""
+    def upright(self) -> list[_Reading]:
+        """The readings that can name a brand, in order. Once the page's turn is known, the label's
+        views at the other turns no longer count: text read sideways or upside down is garbage
+        that can spell a short brand name ('sony')."""
         up = _orientation(self)
-        return [ln.text for r in self.readings if not r.check and (up is None or r.turn in (None, up))
-                for ln in r.lines]
+        return [r for r in self.readings if not r.check and (up is None or r.turn in (None, up))]
+
+    def texts(self) -> list[str]:
+        """The lines read the right way up, in order."""
+        return [ln.text for r in self.upright() for ln in r.lines]
 
     def reading_candidates(self, number: int, patterns: PatternSet) -> list[extract.Cand]:
         """One reading's candidates, scored with the brand known now (each reading is scored
@@ -206,9 +209,11 @@ def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs:
 
 
 def _update_brand(state: _PageState, ctx: _Context) -> None:
-    """A brand name read beats every inference; an identifier or a link beats the values' shapes."""
+    """A brand name read beats every inference; an identifier, a logo or a link beats the values'
+    shapes."""
     texts = state.texts()
-    found = extract.detect_brand(texts, ctx.patterns) or extract.brand_marks(texts, ctx.patterns)
+    found = extract.detect_brand(texts, ctx.patterns) or extract.brand_marks(texts, ctx.patterns) \
+        or extract.brand_logo([r.lines for r in state.upright()], ctx.patterns)
     if found is None:
         found = extract.brand_from_links([b for r in state.readings for b in r.barcodes], ctx.patterns)
     state.brand = found or extract.infer_brand(state.keyed_values, ctx.patterns)

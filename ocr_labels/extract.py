@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import statistics
 import urllib.parse
 from dataclasses import dataclass, field as dc_field, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -280,6 +281,39 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
     others = [sc for n, sc in ranked if n != best_name and not related(n)]
     conf = min(1.0, best_score) if not others else max(0.3, min(1.0, best_score) - 0.5 * max(others))
     return BrandGuess(patterns.display_name(best_name) or best_name, brand, round(conf, 3), f"text:{best_name}")
+
+
+LOGO_WORD_CONFIDENCE = 0.9  # a two-letter name ('LG', 'GE') read at least this surely ...
+LOGO_HEIGHT = 1.1  # ... alone on its line, this many times taller than the reading's words, is a logo
+LOGO_CONFIDENCE = 0.7
+
+
+def brand_logo(readings: Sequence[Sequence[Line]], patterns: PatternSet) -> BrandGuess | None:
+    """When no brand name was read: a two-letter name ('LG', 'GE', 'HP') printed as a logo, a word
+    on a line of its own, read surely and taller than the rest of its reading's words. Read in a
+    line of text or small, two letters are too often noise (texture reads 'GE' at 0.2-0.5; a
+    logo at 0.95). None when none, or logos of two brands, are read."""
+    short = {ident: display for _, display, length, ident in _identifiers(patterns) if length <= 2}
+    found = set()
+    for lines in readings:
+        heights = [w.box[3] for ln in lines for w in ln.words if len(_LOGO_JUNK.sub("", fold(w.text))) >= 3]
+        if not heights:
+            continue
+        tall = LOGO_HEIGHT * statistics.median(heights)
+        for ln in lines:
+            if len(ln.words) != 1:
+                continue
+            w = ln.words[0]
+            name = short.get(_LOGO_JUNK.sub("", fold(w.text)))
+            if name and w.confidence >= LOGO_WORD_CONFIDENCE and w.box[3] >= tall:
+                found.add(name)
+    if len(found) != 1:
+        return None
+    name = found.pop()
+    brand = patterns.get(name)
+    if brand is None:
+        return None
+    return BrandGuess(patterns.display_name(name) or name, brand, LOGO_CONFIDENCE, f"logo:{name}")
 
 
 BRAND_MARK_CONFIDENCE = 0.7

@@ -377,3 +377,13 @@ def test_the_worker_is_stopped_at_the_time_limit_and_a_fresh_one_reads_the_next_
     second.proc.wait()
     assert any(w.text == "CD3700848" for w in TesseractEngine().read(img))
     assert engines._PER_THREAD.worker is not second
+
+
+def test_a_two_letter_logo_names_the_brand_through_the_pipeline(tesseract):
+    body = draw_label(["MODEL WM9596MF", "SERIAL 210RAYC63888", "120V 60Hz 15A"])
+    logo = draw_label(["LG"], size=(body.shape[1], 130), font_px=90)
+    record = scan_image(np.vstack([logo, body]), ScanOptions(cross_check=False))
+    assert (record.brand, record.model, record.serial) == ("LG", "WM9596MF", "210RAYC63888")
+    # the same text without the logo: no brand, and the serial is read by the generic shapes
+    bare = scan_image(body, ScanOptions(cross_check=False))
+    assert bare.brand is None and any("no brand name" in w for w in bare.warnings)

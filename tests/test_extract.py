@@ -503,3 +503,24 @@ def test_a_mark_read_as_a_lower_case_letter_before_a_value_is_left_out():
     assert normalise("sM0209F30661") == "SM0209F30661"
     assert normalise("eM02") == "EM02" and normalise("model") == "MODEL"
     assert classify_text("RHEEM\nSERIAL eM0209F30661").serial == "M0209F30661"
+
+
+def _line(*words):
+    from ocr_labels.elements import Line, Word
+
+    return Line(tuple(Word(text, (10 + 200 * i, top, 40 * len(text), h), conf) for i, (text, top, h, conf) in enumerate(words)))
+
+
+def test_a_two_letter_name_is_a_brand_as_a_tall_sure_logo_on_its_own_line():
+    from ocr_labels.extract import brand_logo
+
+    body = [_line(("MODEL", 200, 30, 0.95), ("WM9596MF", 200, 30, 0.9)),
+            _line(("SERIAL", 260, 30, 0.95), ("210RAYC63888", 260, 30, 0.9))]
+    logo = brand_logo([[_line(("LG", 100, 60, 0.96))] + body], PATTERNS)
+    assert logo is not None and (logo.name, logo.evidence) == ("LG", "logo:LG")
+    assert brand_logo([[_line(("LG", 100, 30, 0.96))] + body], PATTERNS) is None  # no taller than the text
+    assert brand_logo([[_line(("LG", 100, 60, 0.45))] + body], PATTERNS) is None  # texture reads it unsure
+    assert brand_logo([[_line(("LG", 100, 60, 0.96), ("2x", 100, 30, 0.9))] + body], PATTERNS) is None  # not alone
+    assert brand_logo([[_line(("LG", 100, 60, 0.96)), _line(("GE", 400, 60, 0.96))] + body], PATTERNS) is None
+    assert brand_logo([[_line(("LG", 100, 60, 0.96))]], PATTERNS) is None  # no text to be taller than
+
