@@ -935,12 +935,19 @@ def _overlap(a: Box, b: Box) -> float:
 
 def _same_print(a: Cand, b: Cand) -> bool:
     """Two candidates that are one printed string: equal, equal up to confusable characters, or
-    read from the same place on the photo; one code may carry both, so a barcode's place says nothing)."""
+    read from the same place on the photo; one code may carry both, so a barcode's place says nothing).
+    The same place is one line: each box's middle lies within the other's height. The page boxes
+    of words on a tilted label are taller than the words, and two lines' boxes overlap."""
     if a.value == b.value or same_up_to_confusion(a.value, b.value):
         return True
     if "barcode" in a.source or "barcode" in b.source or a.box is None or b.box is None:
         return False
-    return _overlap(a.box, b.box) >= 0.6
+    return _overlap(a.box, b.box) >= 0.6 and _within_height(a.box, b.box) and _within_height(b.box, a.box)
+
+
+def _within_height(a: Box, b: Box) -> bool:
+    """Whether the middle of ``a`` lies between the top and the bottom of ``b``."""
+    return b[1] <= a[1] + a[3] / 2 <= b[1] + b[3]
 
 
 def _union(boxes: Iterable[Box]) -> Box:

@@ -524,3 +524,16 @@ def test_a_two_letter_name_is_a_brand_as_a_tall_sure_logo_on_its_own_line():
     assert brand_logo([[_line(("LG", 100, 60, 0.96)), _line(("GE", 400, 60, 0.96))] + body], PATTERNS) is None
     assert brand_logo([[_line(("LG", 100, 60, 0.96))]], PATTERNS) is None  # no text to be taller than
 
+
+
+def test_one_printed_string_is_not_both_fields_but_two_lines_of_a_tilted_label_are_two():
+    # the same word read as a model in one view and as a serial in another: one place, one value
+    one = choose([Cand("model", "WFW4720RW0", 0.9, "key+pattern", (100, 100, 300, 40)),
+                  Cand("serial", "4720RW0", 0.7, "key+pattern", (160, 104, 240, 36))], 0.6)
+    assert set(one.fields) == {"model"} and any("same value was read" in w for w in one.warnings)
+    # a label tilted by 12 degrees: each line's page box is taller than its words, and the boxes of
+    # the model and the serial under it overlap, yet the middle of each lies outside the other
+    two = choose([Cand("model", "DLE998VUZ", 0.83, "key+pattern", (2121, 61, 137, 49)),
+                  Cand("serial", "109PAH689740", 0.95, "key+pattern", (2119, 74, 184, 91))], 0.6)
+    assert (two.fields["model"].value, two.fields["serial"].value) == ("DLE998VUZ", "109PAH689740")
+    assert not any("same value was read" in w for w in two.warnings)
