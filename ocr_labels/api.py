@@ -146,6 +146,7 @@ class _PageState:
     grey: np.ndarray | None = None
     searched: set[str] = field(default_factory=set)  # views whose barcodes were read
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
+    _brand_scores: dict[int, dict[str, float]] = field(default_factory=dict)  # per reading
     _scored_brand: str | None = None
 
     def upright(self) -> list[_Reading]:
@@ -158,6 +159,17 @@ class _PageState:
     def texts(self) -> list[str]:
         """The lines read the right way up, in order."""
         return [ln.text for r in self.upright() for ln in r.lines]
+
+    def brand_named(self, patterns: PatternSet) -> extract.BrandGuess | None:
+        """The brand whose name the upright readings print (each reading's lines are searched
+        for the names once, not again at every later reading)."""
+        scores: dict[str, float] = {}
+        for r in self.upright():
+            if r.number not in self._brand_scores:
+                self._brand_scores[r.number] = extract.brand_scores([ln.text for ln in r.lines], patterns)
+            for name, score in self._brand_scores[r.number].items():
+                scores[name] = max(scores.get(name, 0.0), score)
+        return extract.rank_brands(scores, patterns)
 
     def reading_candidates(self, number: int, patterns: PatternSet) -> list[extract.Cand]:
         """One reading's candidates, scored with the brand known now (each reading is scored
@@ -212,7 +224,7 @@ def _update_brand(state: _PageState, ctx: _Context) -> None:
     """A brand name read beats every inference; an identifier, a logo or a link beats the values'
     shapes."""
     texts = state.texts()
-    found = extract.detect_brand(texts, ctx.patterns) or extract.brand_marks(texts, ctx.patterns) \
+    found = state.brand_named(ctx.patterns) or extract.brand_marks(texts, ctx.patterns) \
         or extract.brand_logo([r.lines for r in state.upright()], ctx.patterns)
     if found is None:
         found = extract.brand_from_links([b for r in state.readings for b in r.barcodes], ctx.patterns)

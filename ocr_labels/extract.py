@@ -232,10 +232,16 @@ _LOGO_JUNK = regex.compile(r"[^A-Z0-9&]+")
 def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | None:
     """The brand whose name or alias is printed on the label. A family member's own name
     beats its parent's (a Maytag label also names Whirlpool Corporation)."""
+    return rank_brands(brand_scores(texts, patterns), patterns)
+
+
+def brand_scores(texts: Sequence[str], patterns: PatternSet) -> dict[str, float]:
+    """How surely each brand's name or alias is printed in these lines (one reading's: the
+    scores of several readings combine by their maximum, see :func:`rank_brands`)."""
     folded = [fold(t) for t in texts]
     joined = "\n".join(folded)
     if not joined.strip():
-        return None
+        return {}
     alone = {_LOGO_JUNK.sub("", t) for t in folded}
     scores: dict[str, float] = {}
     for pat, display, length, ident in _identifiers(patterns):
@@ -252,6 +258,11 @@ def detect_brand(texts: Sequence[str], patterns: PatternSet) -> BrandGuess | Non
         if any(pat.fullmatch(a) for a in alone if a):
             score += 0.1  # a logo stands on its own line; a maker's address does not
         scores[display] = max(scores.get(display, 0.0), score)
+    return scores
+
+
+def rank_brands(scores: dict[str, float], patterns: PatternSet) -> BrandGuess | None:
+    """The brand the scores of :func:`brand_scores` name; None when none."""
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
