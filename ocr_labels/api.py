@@ -319,6 +319,12 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             state.searched.add(view.name)
             known = {b.text for b in barcodes} | {b.text for r in state.readings for b in r.barcodes}
             found = _view_barcodes(view, known, page.file)
+            if view.inverted and "page inverted" not in state.searched:
+                # light print on a dark plate: so may its codes be, anywhere on the plate (the
+                # photo was searched for dark bars only, and the view is cut to the text)
+                state.searched.add("page inverted")
+                known |= {b.text for b in found}
+                found += _page_barcodes(255 - state.grey, known, page.file)
             if found:
                 _add_reading(state, ctx, (), (), found, lambda b: b)
         try:
@@ -361,6 +367,16 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                     if engine_name == "tesseract" else f"{ctx.options.timeout:g} s")
         raise OcrTimeoutError(f"every {engine_name} pass timed out ({tried} view{'s' * (tried > 1)}, "
                               f"each given {per_view}): the photo reads as texture, not text")
+
+
+def _page_barcodes(image: np.ndarray, known: set[str], file: str) -> list[Barcode]:
+    """Codes in an image of the page (its pixels are the page's) that are not known yet."""
+    try:
+        codes = engines.read_barcodes(image)
+    except OcrLabelsError as e:
+        log.warning("%s: %s", file, e)
+        return []
+    return [bc for bc in codes if bc.text not in known]
 
 
 def _view_barcodes(view: preprocess.View, known: set[str], file: str) -> list[Barcode]:

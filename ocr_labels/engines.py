@@ -448,12 +448,15 @@ def get_engine(name: str) -> Engine:
 
 
 def read_barcodes(image: np.ndarray) -> list[Barcode]:
-    """Every 1D and 2D code zxing-cpp finds, with its box in the given image's pixels."""
+    """Every 1D and 2D code zxing-cpp finds, with its box in the given image's pixels: dark bars
+    on a light ground. (Searching every image inverted as well took a third of the search's time,
+    7.7 -> 5.1 s over 109 real and generated photos, and found no code more: a page whose print
+    is light on dark is searched inverted once, see ``api._ocr_views``.)"""
     import zxingcpp
 
     found = []
     try:
-        results = zxingcpp.read_barcodes(image)
+        results = zxingcpp.read_barcodes(image, try_invert=False)
     except Exception as e:  # a decoder failure must not lose the OCR result
         raise EngineError(f"barcode reader failed: {e}") from e
     for r in results:

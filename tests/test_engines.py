@@ -387,3 +387,19 @@ def test_a_two_letter_logo_names_the_brand_through_the_pipeline(tesseract):
     # the same text without the logo: no brand, and the serial is read by the generic shapes
     bare = scan_image(body, ScanOptions(cross_check=False))
     assert bare.brand is None and any("no brand name" in w for w in bare.warnings)
+
+
+def test_a_light_code_on_a_dark_plate_is_read_once_the_print_is_seen_to_be_light(tesseract):
+    # white print and bars on a black sticker, the code below the text: the photo is searched for
+    # dark bars only; once the label's print is seen to be light, the page is searched inverted
+    text = draw_label(WHIRLPOOL[:2], size=(700, 60), font_px=24)
+    code = _code("CD3700848", zxingcpp.BarcodeFormat.Code128, scale=3)
+    band = np.full((code.shape[0] + 20, 700, 3), 255, np.uint8)
+    band[10:10 + code.shape[0], 40:40 + code.shape[1]] = code[..., None]
+    sticker = 255 - np.vstack([text, band])
+    photo = np.full((sticker.shape[0] + 400, sticker.shape[1] + 400, 3), 150, np.uint8)
+    photo[200:200 + sticker.shape[0], 200:200 + sticker.shape[1]] = sticker
+    assert read_barcodes(photo) == []
+    record = scan_image(photo, ScanOptions(cross_check=False))
+    assert record.serial == "CD3700848" and "barcode" in record.serial_source
+    assert record.model == "WFW4720RW0"
