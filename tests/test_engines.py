@@ -403,3 +403,37 @@ def test_a_light_code_on_a_dark_plate_is_read_once_the_print_is_seen_to_be_light
     record = scan_image(photo, ScanOptions(cross_check=False))
     assert record.serial == "CD3700848" and "barcode" in record.serial_source
     assert record.model == "WFW4720RW0"
+
+
+def _workers_of_other_processes() -> set[int]:
+    """Live tesseract worker processes that this test process did not start."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if b"ocr_labels.tesseract_worker" in cmd and fields[0] != "Z" and int(fields[1]) != os.getpid():
+            found.add(int(entry))
+    return found
+
+
+def test_no_worker_outlives_a_command_line_run(tesseract, tmp_path):
+    import subprocess
+
+    from ocr_labels import engines, preprocess
+
+    path = tmp_path / "large.png"
+    cv2.imwrite(str(path), draw_label(WHIRLPOOL * 4))
+    first = next(preprocess.plan_views(draw_label(WHIRLPOOL * 4)))
+    assert first.image.size > engines.LIBRARY_MAX_PIXELS  # the worker reads it
+    before = _workers_of_other_processes()
+    out = subprocess.run([sys.executable, "-m", "ocr_labels", "scan", str(path), "--no-cross-check"],
+                         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert out.returncode == 0 and "CD3700848" in out.stdout
+    assert _workers_of_other_processes() - before == set()
