@@ -144,7 +144,7 @@ class _PageState:
     rotation: int | None = None  # the turn of the first view in which a key word was read
     legibility: dict[int, int] = field(default_factory=dict)  # per turn: the most legible view's score
     grey: np.ndarray | None = None
-    searched: set[str] = field(default_factory=set)  # views whose barcodes were read
+    searched: set[str] = field(default_factory=set)  # views whose barcodes were read ('page inverted' too)
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _brand_scores: dict[int, dict[str, float]] = field(default_factory=dict)  # per reading
     _scored_brand: str | None = None
