@@ -437,3 +437,18 @@ def test_no_worker_outlives_a_command_line_run(tesseract, tmp_path):
                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
     assert out.returncode == 0 and "CD3700848" in out.stdout
     assert _workers_of_other_processes() - before == set()
+
+
+def test_a_worker_that_cannot_start_leaves_large_views_to_the_program(tesseract, monkeypatch):
+    from ocr_labels import engines
+
+    img = _large_label()
+    expected = TesseractEngine().read(img)
+    engines._LIB_STATE.clear()
+    monkeypatch.setattr(engines._PER_THREAD, "worker", None, raising=False)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the worker's interpreter exits at once
+    try:
+        assert TesseractEngine().read(img) == expected
+        assert engines._LIB_STATE.get("worker off") and engines._worker() is None
+    finally:
+        engines._LIB_STATE.clear()
