@@ -324,7 +324,7 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                 # photo was searched for dark bars only, and the view is cut to the text)
                 state.searched.add("page inverted")
                 known |= {b.text for b in found}
-                found += _page_barcodes(255 - state.grey, known, page.file)
+                found += _new_barcodes(255 - state.grey, known, page.file)
             if found:
                 _add_reading(state, ctx, (), (), found, lambda b: b)
         try:
@@ -369,8 +369,9 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                               f"each given {per_view}): the photo reads as texture, not text")
 
 
-def _page_barcodes(image: np.ndarray, known: set[str], file: str) -> list[Barcode]:
-    """Codes in an image of the page (its pixels are the page's) that are not known yet."""
+def _new_barcodes(image: np.ndarray, known: set[str], file: str) -> list[Barcode]:
+    """Codes in an image whose text is not known yet, boxes in the image's pixels; a decoder
+    failure is logged and gives none (it must not cost the OCR result)."""
     try:
         codes = engines.read_barcodes(image)
     except OcrLabelsError as e:
@@ -383,12 +384,8 @@ def _view_barcodes(view: preprocess.View, known: set[str], file: str) -> list[Ba
     """Codes in a view that the whole photo did not give: the view is levelled and larger, and
     sharpened it parts bars that blur ran together (the view as it is decoded nothing more on
     the real photos or the generated sets). Boxes in page pixels."""
-    try:
-        codes = engines.read_barcodes(preprocess.sharpen(view.image))
-    except OcrLabelsError as e:
-        log.warning("%s: %s", file, e)
-        return []
-    return [Barcode(bc.format, bc.text, view.box_to_page(bc.box)) for bc in codes if bc.text not in known]
+    return [Barcode(bc.format, bc.text, view.box_to_page(bc.box))
+            for bc in _new_barcodes(preprocess.sharpen(view.image), known, file)]
 
 
 FOCUS_PER_FIELD = 2  # keys of one field re-read per page at most
@@ -548,12 +545,7 @@ def _scan_page(page: sources.Page, ctx: _Context) -> Record:
         _add_reading(state, ctx, lines, layout.find_pairs(lines), (), lambda b: b)
         state.views.append("text-layer")
         return _finish(state, ctx, page.file, page.page, page.sha256, t0, "text-layer")
-    barcodes: list[Barcode] = []
-    if opts.barcodes:
-        try:
-            barcodes = engines.read_barcodes(page.image)
-        except OcrLabelsError as e:
-            log.warning("%s: %s", page.file, e)
+    barcodes = _new_barcodes(page.image, set(), page.file) if opts.barcodes else []
     first = "tesseract" if opts.engine in ("tesseract", "auto") else opts.engine
     _ocr_views(page, ctx, state, barcodes, first)
     if opts.engine == "auto" and not _resolved(state, ctx):
