@@ -1,7 +1,8 @@
 """Page → views for OCR. Small pure functions over arrays, and one planner that orders them.
 
-Each :class:`View` keeps the affine transform from its pixels back to the original page, so
-boxes found on a view can be drawn on the photo. Cheap views come first; the pipeline asks for
+Each :class:`View` keeps the transform from its pixels back to the original page (affine, or
+a homography where a label's outline was flattened), so boxes found on a view can be drawn on
+the photo. Cheap views come first; the pipeline asks for
 the next one only while fields remain unresolved.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ LIGHT_TEXT_RATIO = 1.5  # bright detail this much stronger than dark detail: the
 @dataclass(frozen=True)
 class View:
     image: np.ndarray  # grey uint8
-    to_page: np.ndarray  # 2x3 affine: view (x, y, 1) -> page (x, y)
+    to_page: np.ndarray  # 3x3 homography: view (x, y, 1) -> page (x, y, 1) up to scale
     name: str
     rotation: int = 0  # degrees clockwise applied to the page
     turned: bool = False  # one of the label's views at each turn: their readings tell which way is up
@@ -40,6 +41,7 @@ class View:
         x, y, w, h = box
         pts = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], dtype=np.float64)
         mapped = pts @ self.to_page.T
+        mapped = mapped[:, :2] / mapped[:, 2:]
         x0, y0 = mapped.min(axis=0)
         x1, y1 = mapped.max(axis=0)
         return (int(round(x0)), int(round(y0)), int(round(x1 - x0)), int(round(y1 - y0)))
@@ -274,10 +276,13 @@ def dense_text_block(geo: TextGeometry, shape: tuple[int, ...]) -> tuple[int, in
 
 
 def _affine_view(grey: np.ndarray, region: tuple[int, int, int, int] | None, angle: float,
-                 rotation: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Crop to region (page px), rotate by ``rotation`` + ``angle`` so text is horizontal, scale.
-    Returns the image and the 2x3 transform back to the page."""
-    h, w = grey.shape[:2]
+                 rotation: int, scale: float, plane: np.ndarray | None = None,
+                 plane_shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Crop to region, rotate by ``rotation`` + ``angle`` so text is horizontal, scale. The
+    region is in page pixels, or in the pixels of ``plane`` (a 3x3 homography from the page to
+    a flattened label of ``plane_shape``) when one is given. Returns the image and the 3x3
+    transform from its pixels back to the page."""
+    h, w = (plane_shape or grey.shape)[:2]
     if region is None:
         region = (0, 0, w, h)
     x, y, rw, rh = region
@@ -288,12 +293,15 @@ def _affine_view(grey: np.ndarray, region: tuple[int, int, int, int] | None, ang
     out_h = int((rw * sin + rh * cos) * scale) + 2
     # forward: page -> view  = S * R(-theta) * T(-c), then shift to the output centre
     c, s = math.cos(theta), math.sin(theta)
-    fwd = np.array([[c * scale, s * scale, 0.0], [-s * scale, c * scale, 0.0]])
-    fwd[:, 2] = np.array([out_w / 2, out_h / 2]) - fwd[:, :2] @ np.array([cx, cy])
-    img = cv2.warpAffine(grey, fwd, (out_w, out_h), flags=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA,
-                         borderMode=cv2.BORDER_REPLICATE)
-    back = cv2.invertAffineTransform(fwd)
-    return img, back
+    fwd = np.array([[c * scale, s * scale, 0.0], [-s * scale, c * scale, 0.0], [0.0, 0.0, 1.0]])
+    fwd[:2, 2] = np.array([out_w / 2, out_h / 2]) - fwd[:2, :2] @ np.array([cx, cy])
+    flags = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    if plane is None:
+        img = cv2.warpAffine(grey, fwd[:2], (out_w, out_h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    else:
+        fwd = fwd @ plane
+        img = cv2.warpPerspective(grey, fwd, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return img, np.linalg.inv(fwd)
 
 
 def _expand(region: tuple[int, int, int, int], margin: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -353,6 +361,84 @@ def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int]
     return (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale))
 
 
+QUAD_MIN_CHARS = 15  # characters inside an outline before it counts as a label's
+QUAD_MIN_SHARE = 0.2  # of the page's characters: an outline round less is a part of the label (a barcode's box)
+QUAD_RING_DENSITY = 0.3  # characters just outside the outline, per pixel, at most this share of those inside
+QUAD_MAX_FRAME = 0.5  # share of the photo: a label filling more is read as the page (an oven door round a strip is no label)
+
+
+def find_label_quad(grey: np.ndarray, geo: TextGeometry,
+                    text_region: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
+    """The label's outline as four corners in page pixels (top-left, top-right, bottom-right,
+    bottom-left as the photo shows them), when a closed four-sided edge holds the page's text:
+    the sticker's edge or its printed border, seen at an angle. None when none stands out, or
+    when the outline fills more than half the photo (the label is then read as the page).
+
+    An outline counts when it is closed (lines crossing make open curves whose hull only looks
+    four-sided), holds a fifth or more of the page's characters and few characters lie just
+    outside it (an inner box of the label has the label's other print round it). Where the
+    text alone placed a label (``text_region``), the outline must hold that region's middle.
+    Among outlines holding nearly as many characters as the best, the smallest is the label
+    (a door or a panel round it holds the same text)."""
+    if geo.chars is None or len(geo.chars) < QUAD_MIN_CHARS:
+        return None
+    h0, w0 = grey.shape[:2]
+    scale = min(1.0, 800 / max(h0, w0))
+    small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 20, 60)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    frame = small.shape[0] * small.shape[1]
+    centres = (geo.chars[:, :2] + geo.chars[:, 2:] / 2) * scale
+    cols = np.clip(centres[:, 0].astype(int), 0, small.shape[1] - 1)
+    rows = np.clip(centres[:, 1].astype(int), 0, small.shape[0] - 1)
+    found = []
+    for c in cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        hull = cv2.convexHull(c)
+        area = cv2.contourArea(hull)
+        if not 0.01 * frame <= area <= QUAD_MAX_FRAME * frame or cv2.contourArea(c) < 0.8 * area:
+            continue
+        quad = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
+        if len(quad) != 4 or cv2.contourArea(quad) < 0.85 * area:
+            continue
+        quad = quad.reshape(4, 2).astype(np.float32)
+        mask = np.zeros(small.shape[:2], np.uint8)
+        cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
+        n_in = int(mask[rows, cols].sum())
+        if n_in < max(QUAD_MIN_CHARS, QUAD_MIN_SHARE * len(centres)):
+            continue
+        mid = quad.mean(axis=0)
+        ring = ((quad - mid) * 1.3 + mid).astype(np.int32)
+        mask[:] = 0
+        cv2.fillConvexPoly(mask, ring, 1)
+        n_ring = int(mask[rows, cols].sum()) - n_in
+        ring_area = max(float(mask.sum()) - area, 1.0)
+        if n_ring / ring_area > QUAD_RING_DENSITY * n_in / area:
+            continue
+        if text_region is not None:
+            tx, ty, tw, th = text_region
+            if cv2.pointPolygonTest(quad, ((tx + tw / 2) * scale, (ty + th / 2) * scale), False) < 0:
+                continue
+        found.append((n_in, area, quad / scale))
+    if not found:
+        return None
+    most = max(n for n, _, _ in found)
+    quad = min((f for f in found if f[0] >= 0.9 * most), key=lambda f: f[1])[2]
+    # corners in the photo's order, from the top-left clockwise
+    mid = quad.mean(axis=0)
+    quad = quad[np.argsort(np.arctan2(quad[:, 1] - mid[1], quad[:, 0] - mid[0]))]
+    return np.roll(quad, -int(np.argmin(quad.sum(axis=1))), axis=0)
+
+
+def _flatten(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The homography from the page to the label's flattened rectangle (page pixels along its
+    edges), and the rectangle's (height, width)."""
+    tl, tr, br, bl = quad
+    w = float(np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    h = float(np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    return cv2.getPerspectiveTransform(quad.astype(np.float32), dst), (max(1, int(h)), max(1, int(w)))
+
+
 @dataclass(frozen=True)
 class _Framing:
     """How to cut one area of a page into views: region, turn, skew and scale."""
@@ -362,6 +448,8 @@ class _Framing:
     skew: float
     scale: float
     char_h: float
+    plane: np.ndarray | None = None  # page -> flattened label (the region is in its pixels); None: the page
+    plane_shape: tuple[int, ...] | None = None
 
 
 def _framing(grey: np.ndarray, geo: TextGeometry, target_cap_height: float) -> _Framing:
@@ -411,7 +499,8 @@ def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
 def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
                orientation: Callable[[], int | None] = lambda: None) -> Iterator[View]:
     """Views of a page in the order worth trying: the label (when one stands out in a larger
-    frame) levelled, cropped, scaled and light-normalised; the whole text area so; fine print
+    frame) levelled, cropped, scaled and light-normalised (flattened, when its outline was
+    found: see :func:`find_label_quad`); the whole text area so; fine print
     at its own scale; the label turned the other ways until ``orientation()`` says which way is
     up (the caller knows once a key word was read); then, turned that way, text beside the label
     that the page's view shows too small, at its own scale, a binarised and a
@@ -421,35 +510,56 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     label_geo = _label_geometry(grey, page_geo)
     geo = label_geo or page_geo
     fr = _framing(grey, geo, target_cap_height)
-    prefix = "label" if label_geo else "level"
+    area = grey  # the pixels that the label's framing counts in: the page's, or the flattened label's
+    label_box = fr.region  # the label's box on the page
+    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None)
+    if quad is not None:
+        plane, shape = _flatten(quad)
+        flat = cv2.warpPerspective(grey, plane, (shape[1], shape[0]), flags=cv2.INTER_AREA,
+                                   borderMode=cv2.BORDER_REPLICATE)
+        flat_geo = analyse(flat)
+        if flat_geo.region is not None and flat_geo.n_chars >= QUAD_MIN_CHARS:
+            area, geo = flat, flat_geo
+            fr = replace(_framing(flat, flat_geo, target_cap_height), plane=plane, plane_shape=shape)
+            x0, y0 = quad.min(axis=0)
+            x1, y1 = quad.max(axis=0)
+            label_box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+    labelled = label_geo is not None or fr.plane is not None
+    prefix = "label" if labelled else "level"
     # Tesseract reads dark print on a light ground (its own inversion is off: it doubles the
     # time of every view): light print is turned dark first
-    inverted = light_text(grey, geo.region, geo.char_height)
+    inverted = light_text(area, geo.region, geo.char_height)
     if inverted:
         grey = 255 - grey
 
     def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False,
              codes: bool = False) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
-        img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s)
+        if crop:
+            img, back = _affine_view(grey, f.region, f.skew, rotation, s, f.plane, f.plane_shape)
+        else:
+            img, back = _affine_view(grey, None, f.skew, rotation, s)
         img = normalise_illumination(despeckle(img), f.char_h * s)
         return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes)
 
-    def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str) -> View:
-        box = _expand(block, 3 * block_h, grey.shape)
+    def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str,
+                   on_label: bool = False) -> View:
+        # a block found on the label is in the flattened label's pixels, if it was flattened
+        plane, shape = (fr.plane, fr.plane_shape) if on_label else (None, None)
+        box = _expand(block, 3 * block_h, shape or grey.shape)
         s = _view_scale(target_cap_height, block_h, box[2] * box[3], 5.0)
-        return make(_Framing(box, rotation, skew, s, block_h), rotation, name, codes=True)
+        return make(_Framing(box, rotation, skew, s, block_h, plane, shape), rotation, name, codes=True)
 
     b = fr.base_rot
     first = make(fr, b, f"{prefix}{b % 360}", turned=True, codes=True)
     yield first
-    pf = _framing(grey, page_geo, target_cap_height) if label_geo is not None else None
+    pf = _framing(grey, page_geo, target_cap_height) if labelled else None
     if pf is not None:
         # the label may not hold everything (a model etched beside an asset sticker)
         yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
-    for i, (block, block_h) in enumerate(small_text_blocks(geo, grey.shape)[:MAX_SMALL_BLOCKS]):
-        yield block_view(block, block_h, b, fr.skew, f"small{i}")
+    for i, (block, block_h) in enumerate(small_text_blocks(geo, area.shape)[:MAX_SMALL_BLOCKS]):
+        yield block_view(block, block_h, b, fr.skew, f"small{i}", on_label=True)
     others = [b + 180, b + 90, b - 90] if b == 0 else [b + 180, 0, 180]
     for r in others:
         if orientation() is not None:
@@ -462,9 +572,9 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         if (rot - b) % 360:
             # the page was read turned the first guess's way: read it again the right way up
             yield make(pf, r, f"page{r % 360}")
-        if fr.region is not None:
+        if label_box is not None:
             # text beside the label that the page's view left too small: each block at its own scale
-            beside = blocks_beside(page_geo, fr.region, pf.scale, target_cap_height, grey.shape)
+            beside = blocks_beside(page_geo, label_box, pf.scale, target_cap_height, grey.shape)
             for i, (block, block_h) in enumerate(beside[:MAX_SMALL_BLOCKS]):
                 yield replace(block_view(block, block_h, r, pf.skew, f"beside{i}"), spare=True)
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
@@ -473,7 +583,8 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
                inverted=inverted, spare=True)
     if fr.region is not None:
-        yield replace(make(fr, rot, "fullframe", crop=False), spare=True)
+        whole = fr if fr.plane is None else replace(fr, plane=None, plane_shape=None, skew=pf.skew if pf else 0.0)
+        yield replace(make(whole, rot, "fullframe", crop=False), spare=True)
 
 
 FOCUS_CAP_HEIGHT = 36  # px: a key and its value re-read on their own, a little larger than the page view
@@ -494,15 +605,18 @@ def focus(grey: np.ndarray, view: View, box: tuple[int, int, int, int], char_h: 
     z = min(max(FOCUS_CAP_HEIGHT / char_h, 0.8), 4.0)
     if cw * ch * z * z > FOCUS_MAX_PIXELS:
         z = math.sqrt(FOCUS_MAX_PIXELS / (cw * ch))
-    page_to_view = np.vstack([cv2.invertAffineTransform(view.to_page), [0.0, 0.0, 1.0]])
     crop = np.array([[z, 0.0, -z * x0], [0.0, z, -z * y0], [0.0, 0.0, 1.0]])
-    fwd = (crop @ page_to_view)[:2]
+    fwd = crop @ np.linalg.inv(view.to_page)
     size = (max(8, int(cw * z)), max(8, int(ch * z)))
-    img = cv2.warpAffine(grey, fwd, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    if np.allclose(fwd[2], (0.0, 0.0, fwd[2, 2])):
+        fwd = fwd / fwd[2, 2]
+        img = cv2.warpAffine(grey, fwd[:2], size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    else:  # the view flattened a label seen at an angle
+        img = cv2.warpPerspective(grey, fwd, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     if view.inverted:
         img = 255 - img  # the page's print is light: as its views, dark on light
     img = normalise_illumination(despeckle(img), char_h * z)
-    return View(img, cv2.invertAffineTransform(fwd), name, view.rotation, inverted=view.inverted)
+    return View(img, np.linalg.inv(fwd), name, view.rotation, inverted=view.inverted)
 
 
 def otsu(grey: np.ndarray) -> np.ndarray:
