@@ -253,7 +253,7 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
             else:
-                below = _word_below(lines, li, words[max(i, j - 1)], word)
+                below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i))
                 if below is not None:
                     bline, bidx = below
                     for text, ws in _value_options(_unglued(bline.words[bidx:])):
@@ -265,6 +265,21 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
 def _specks(token: str) -> bool:
     """A 'word' of fewer than two letters and digits ('“a', '~'): specks read as text, no value."""
     return sum(ch.isalnum() for ch in token) < 2
+
+
+def _phrase_start(words: Sequence[Word], i: int) -> Word:
+    """The first word of the key's caption: up to two words of letters just before the key word
+    on its line ('Regulatory Model', 'Appliance Serial'), whose value is printed under the whole
+    caption, flush with its start; else the key word itself."""
+    h = max(words[i].box[3], 1)
+    k = i
+    while k > 0 and i - k < 2:
+        prev = words[k - 1]
+        gap = words[k].box[0] - (prev.box[0] + prev.box[2])
+        if not (prev.text.rstrip(".").isalpha() and len(prev.text) >= 2 and gap < 0.8 * h):
+            break
+        k -= 1
+    return words[k]
 
 
 def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) -> tuple[Line, int] | None:

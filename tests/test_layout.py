@@ -51,6 +51,19 @@ def test_value_under_key():
     assert ("model", "WFW4720RW0", "below") in got
 
 
+def test_value_under_a_two_word_caption_is_flush_with_its_start():
+    # 'Regulatory Model' over P108T, printed flush left; a long part number on the line after
+    # reaches under the word 'Model', the value itself does not
+    lines = group_lines([w("Regulatory", 10, 100), w("Model", 210, 100), w("P108T", 12, 140),
+                         w("CN-0TU5K6-64096-530-U1JX", 10, 180)])
+    got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
+    assert got[0] == ("model", "P108T", "below"), got
+    # a number before the key is no part of its caption
+    lines = group_lines([w("230V", 10, 100), w("MODEL", 100, 100), w("X1", 12, 140, 30),
+                         w("WFW4720RW0", 102, 140)])
+    assert [(p.field, p.value) for p in find_pairs(lines)][0] == ("model", "WFW4720RW0")
+
+
 def test_an_equals_sign_after_the_key_is_no_value():
     # 'SERIAL =' with the value on the next line; and 'MODEL = value' on one line
     lines = group_lines([w("SERIAL", 10, 100), w("=", 130, 100), w("VV7VA9NPC63589Z", 12, 140),
