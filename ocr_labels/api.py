@@ -23,7 +23,7 @@ import numpy as np
 from . import dates, engines, extract, layout, preprocess, sources
 from .elements import Barcode, Line, Word
 from .errors import InputError, MissingEngineError, MissingTesseractError, OcrLabelsError, OcrTimeoutError
-from .patterns import PatternSet, load_patterns
+from .patterns import Brand, PatternSet, load_patterns
 from .records import Record
 
 log = logging.getLogger("ocr_labels")
@@ -132,6 +132,22 @@ class _Reading:
     turn: int | None = None  # of one of the label's views at each turn (View.turned): which turn
 
 
+_BRAND_KEYS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _brand_keys(brand: Brand | None) -> dict[str, str]:
+    """The keys a brand's pattern file names for its model and serial ([keys]), as key forms,
+    where the built-in key words do not already name that field."""
+    if brand is None:
+        return {}
+    got = _BRAND_KEYS.get((brand.name, str(brand.file)))
+    if got is None:
+        got = _BRAND_KEYS[(brand.name, str(brand.file))] = {
+            layout.key_form(k): f for f in extract.FIELDS for k in brand.keys.get(f, ())
+            if layout.key_field(k.replace(" ", "")) != f}
+    return got
+
+
 @dataclass
 class _PageState:
     readings: list[_Reading] = field(default_factory=list)
@@ -180,7 +196,10 @@ class _PageState:
             self._scored_brand = brand.name if brand else None
         if number not in self._scored:
             r = self.readings[number - 1]
-            new = extract.keyed_candidates(r.pairs, brand, patterns, r.to_page)
+            extra = _brand_keys(brand)
+            # the brand's own keys ('SVC Tag', 'Fabr.-Nr.') pair values too, once it is known
+            pairs = layout.find_pairs(r.lines, extra) if extra and r.lines else r.pairs
+            new = extract.keyed_candidates(pairs, brand, patterns, r.to_page)
             new += extract.pattern_candidates(r.lines, brand, patterns, r.to_page)
             new += extract.mark_candidates(r.lines, brand, patterns, r.to_page)
             new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)

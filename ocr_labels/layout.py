@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import regex
 
@@ -59,11 +59,21 @@ def _fuzzy(word: str) -> regex.Pattern[str]:
     return pat
 
 
-def key_field(token: str) -> str | None:
-    """Which field a token names, if it is a key word ('MODEL:' → 'model')."""
+def key_form(text: str) -> str:
+    """A key as it is compared: folded, its edge punctuation, dots and spaces dropped
+    ('Fabr.-Nr.' → 'FABR-NR', 'SVC Tag' → 'SVCTAG')."""
+    return _key_form(text)
+
+
+def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
+    """Which field a token names, if it is a key word ('MODEL:' → 'model'). ``extra`` maps
+    more key forms (see :func:`key_form`) to fields: a brand's own keys, which come first (HP
+    prints its model after 'P/N', elsewhere a part number's key)."""
     form = _key_form(token)
     if not form:
         return None
+    if extra and form in extra:
+        return extra[form]
     slashed = SLASH_READ_I.get(fold(token).strip())
     if slashed:
         return slashed
@@ -222,8 +232,9 @@ def _unglued(words: Sequence[Word]) -> list[Word]:
     return out
 
 
-def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
-    """Key words with the values that belong to them."""
+def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) -> list[KeyValue]:
+    """Key words with the values that belong to them (``extra``: more keys, as for
+    :func:`key_field`)."""
     pairs: list[KeyValue] = []
     for li, line in enumerate(lines):
         words = line.words
@@ -237,23 +248,23 @@ def find_pairs(lines: Sequence[Line]) -> list[KeyValue]:
                     pairs.append(KeyValue(glued_field, word, text, ws, "glued"))
                 i += 1
                 continue
-            field = key_field(word.text)
+            field = key_field(word.text, extra)
             j = i + 1
             if field is None and i + 1 < len(words):
                 # two-word keys: SERVICE TAG, MODEL NO written apart, SERIAL NUMBER
-                field = key_field(_key_form(word.text) + _key_form(words[i + 1].text))
+                field = key_field(_key_form(word.text) + _key_form(words[i + 1].text), extra)
                 j = i + 2
             if field is None:
                 i += 1
                 continue
-            while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text) == field):
+            while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text, extra) == field):
                 j += 1
             after = _unglued(words[j:])
-            if after and key_field(after[0].text) is None:
+            if after and key_field(after[0].text, extra) is None:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
             else:
-                below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i))
+                below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i), extra)
                 if below is not None:
                     bline, bidx = below
                     for text, ws in _value_options(_unglued(bline.words[bidx:])):
@@ -282,7 +293,8 @@ def _phrase_start(words: Sequence[Word], i: int) -> Word:
     return words[k]
 
 
-def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) -> tuple[Line, int] | None:
+def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word,
+                extra: Mapping[str, str] | None = None) -> tuple[Line, int] | None:
     kx0 = key.box[0]
     kx1 = last_key_word.box[0] + last_key_word.box[2]
     kbottom = key.box[1] + key.box[3]
@@ -299,7 +311,7 @@ def _word_below(lines: Sequence[Line], li: int, last_key_word: Word, key: Word) 
             wx0, wx1 = w.box[0], w.box[0] + w.box[2]
             if wx1 < kx0 - 1.5 * h or wx0 > kx1 + 3.0 * h:
                 continue
-            if key_field(w.text) is not None or _is_filler(w.text) or _specks(w.text):
+            if key_field(w.text, extra) is not None or _is_filler(w.text) or _specks(w.text):
                 continue
             d = (w.box[1] - kbottom) + 0.3 * abs(wx0 - kx0)
             if best_d is None or d < best_d:

@@ -268,6 +268,25 @@ def test_the_page_beside_a_label_is_read_with_less_patience(tesseract, monkeypat
     assert views[:2] == [1.0, api.QUICK_PATIENCE], asked
 
 
+def test_a_brands_own_key_from_a_users_pattern_file(tmp_path):
+    # Acme prints its serial after 'Fabr.-Nr.', which no built-in key word names: the user's
+    # pattern file says so, and the value comes from that key once the brand is read
+    (tmp_path / "acme.toml").write_text(
+        'brand = "Acme"\n[keys]\nserial = ["Fabr.-Nr."]\n'
+        '[[model]]\nid = "acme-m"\nregex = "AC\\\\d{4}[A-Z]"\nstrength = 0.8\n'
+        '[[serial]]\nid = "acme-s"\nregex = "\\\\d{8}"\nstrength = 0.7\n')
+    label = draw_label(["ACME", "MODEL AC1234X", "Fabr.-Nr. 12345678"])
+    with_key = scan_image(label, options=ScanOptions(cross_check=False, patterns=(str(tmp_path),)))
+    assert with_key.brand == "Acme" and with_key.model == "AC1234X"
+    assert with_key.serial == "12345678" and "key" in with_key.serial_source
+    # without the file's key the same number is only a shape (a part number would do as well)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "acme.toml").write_text((tmp_path / "acme.toml").read_text().replace('serial = ["Fabr.-Nr."]', ""))
+    without = scan_image(label, options=ScanOptions(cross_check=False, patterns=(str(plain),)))
+    assert without.serial_source is None or "key" not in without.serial_source
+
+
 def test_orientation_from_keys_then_legibility():
     assert _orientation(_state()) is None
     assert _orientation(_state(rotation=90, r0=80, r180=0)) == 90  # a key read says so first

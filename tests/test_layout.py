@@ -145,3 +145,14 @@ def test_a_hyphen_read_as_its_own_word_joins_the_pieces_on_both_sides():
     lines = group_lines([w("MODEL", 10, 100), w("MI340S6", 130, 100), w("-", 130 + 18 * 7 + 10, 100, 12),
                          w("9AX", 130 + 18 * 7 + 32, 100)])
     assert [p.value for p in find_pairs(lines)] == ["MI340S6", "MI340S6-", "MI340S6-9AX"]
+
+
+def test_more_keys_given_by_a_brand():
+    # Miele's 'Fabr.-Nr.' and Dell's 'SVC Tag' are no key words of their own; a brand's pattern
+    # file can name them, and a brand's key comes before a built-in meaning ('P/N' on HP)
+    extra = {"FABR-NR": "serial", "SVCTAG": "serial", "P/N": "model"}
+    lines = group_lines([w("Fabr.-Nr.", 10, 100), w("12345678", 200, 100), w("Svc", 10, 200), w("Tag", 80, 200),
+                         w("5RFDP01", 180, 200), w("P/N", 10, 300), w("4QM83UA", 100, 300)])
+    assert find_pairs(lines) == []
+    got = [(p.field, p.value) for p in find_pairs(lines, extra)]
+    assert got == [("serial", "12345678"), ("serial", "5RFDP01"), ("model", "4QM83UA")]
