@@ -830,13 +830,16 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     # a value that another value, fitting a brand's own shape and read at least as often (or by
     # two independent readings: a gap that splits the value may split it in most views, 'FD 9904
     # 645703'), extends is that value cut short (by the view's edge, a gap, a lost glyph): no
-    # rival of it (a barcode's value is whole: its checksum says so)
+    # rival of it (a barcode's value is whole: its checksum says so). With the generic shapes
+    # only, the longer value must be read by more readings than the shorter (a brand with no
+    # shape of its own; a word glued on in one view is not read so in most)
     # (once: not again for a value its own reading already lowered so)
     for k, c in list(merged.items()):
         if c.confidence > 0 and not c.cut and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
-                and _own_shape(o.rule)
-                and len(readings[ok]) >= min(len(readings[k]), EXTENDED_SEEN) for ok, o in merged.items()):
+                and (_own_shape(o.rule) and len(readings[ok]) >= min(len(readings[k]), EXTENDED_SEEN)
+                     or len(readings[ok]) > max(len(readings[k]), 1))
+                for ok, o in merged.items()):
             merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}

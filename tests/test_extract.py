@@ -424,6 +424,12 @@ def test_a_value_cut_short_is_no_rival_of_its_longer_reading():
     generic = choose([_cand("model", "MDB4000AWBBW", 0.8, 1, rule="generic-model"),
                       _cand("model", "MDB4000AWB", 0.8, 2, rule="generic-model")], 0.6)
     assert "model" not in generic.fields
+    # unless more readings read it whole than cut (a brand with no shape of its own: Rheem's
+    # PROG40T12HD10U5, read whole twice and once without its last glyph)
+    more = choose([_cand("model", "PROG40T12HD10U5", 0.6, r, rule="generic-model") for r in (1, 2)]
+                  + [_cand("model", "PROG40T12HD10U", 0.63, 3, rule="generic-model")], 0.6)
+    assert more.fields["model"].value == "PROG40T12HD10U5"
+    assert not any("compete" in w for w in more.warnings)
 
 
 def test_a_barcode_is_never_taken_for_a_value_cut_short():
