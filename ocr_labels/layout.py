@@ -88,6 +88,8 @@ def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
     if "/" in form:
         # a bilingual key in one token: 'MODEL/MODÈLE', 'SERIAL/SÉRIE' (both halves must agree)
         halves = [h for h in form.split("/") if h]
+        if len(halves) == 1:
+            return key_field(halves[0], extra)  # '/MODÈLE': the other half of a bilingual key read apart
         fields = {key_field(h) for h in halves}
         if len(halves) >= 2 and len(fields) == 1 and None not in fields:
             return fields.pop()

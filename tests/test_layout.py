@@ -22,6 +22,10 @@ def test_key_words_exact_fuzzy_and_bilingual():
     # M/N and S/N with the slash read as an I, with their colon only (MIN alone is a minimum)
     assert key_field("MIN:") == "model" and key_field("SIN:") == "serial"
     assert key_field("MIN") is None and key_field("Min.") is None
+    # the second half of a bilingual key read apart from the first ('Model /Modèle:')
+    assert key_field("/MODÈLE") == "model" and key_field("/SÉRIE:") == "serial"
+    assert split_glued("/MODILE:PROG50T06HD57U4") == ("model", "PROG50T06HD57U4")
+    assert key_field("NO/") is None and key_field("/") is None
 
 
 def test_glued_key_and_value():
