@@ -297,10 +297,6 @@ def _orientation(state: _PageState) -> int | None:
 
 
 SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance (View.spare)
-# for the page's view beside a label's (View.quick): where its print is legible it read in at
-# most 0.07 of the usual limit on the hard generated photos and 0.14 on the real ones; texture
-# ran to the limit (three such views took 17 of the 110 s of 60 hard photos)
-QUICK_PATIENCE = 0.25
 SPARE_HOPE = 0.75  # of the stop threshold: second chances only once some value came this near
 
 
@@ -352,8 +348,7 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                 _add_reading(state, ctx, (), (), found, lambda b: b)
         try:
             if isinstance(engine, engines.TesseractEngine):
-                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare
-                                    else QUICK_PATIENCE if view.quick else 1.0)
+                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0)
             else:
                 words = engine.read(view.image)
         except OcrTimeoutError as e:

@@ -36,9 +36,6 @@ class View:
     # worth a search of their own (later views turn or re-process one; the page's view is the
     # photo made smaller, and the photo itself was searched)
     search_codes: bool = False
-    # the page's view after the label's: its print, where legible, reads in a tenth of the time
-    # limit; texture round a label runs to the limit (the reader gives it less)
-    quick: bool = False
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -559,7 +556,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     pf = _framing(grey, page_geo, target_cap_height) if labelled else None
     if pf is not None:
         # the label may not hold everything (a model etched beside an asset sticker)
-        yield replace(make(pf, pf.base_rot, f"page{pf.base_rot % 360}"), quick=True)
+        yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
     for i, (block, block_h) in enumerate(small_text_blocks(geo, area.shape)[:MAX_SMALL_BLOCKS]):
         yield block_view(block, block_h, b, fr.skew, f"small{i}", on_label=True)
@@ -574,7 +571,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         r = pf.base_rot + rot - b  # the page's turn, the right way up
         if (rot - b) % 360:
             # the page was read turned the first guess's way: read it again the right way up
-            yield replace(make(pf, r, f"page{r % 360}"), quick=True)
+            yield make(pf, r, f"page{r % 360}")
         if label_box is not None:
             # text beside the label that the page's view left too small: each block at its own scale
             beside = blocks_beside(page_geo, label_box, pf.scale, target_cap_height, grey.shape)

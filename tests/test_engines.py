@@ -247,27 +247,6 @@ def test_second_chance_views_only_once_a_value_came_near(tesseract):
     assert not any("skipped" in w for w in scan_image(draw_label(WHIRLPOOL)).warnings)
 
 
-def test_the_page_beside_a_label_is_read_with_less_patience(tesseract, monkeypatch):
-    # a label with no model or serial on it, small on a textured wall: the label's view, then
-    # the page's (which often is texture that runs to its limit) with a quarter of the limit
-    label = draw_label(["CAUTION: HOT SURFACE", "DO NOT TOUCH WHILE IN USE", "KEEP CLEAR 24 IN"])
-    rng = np.random.default_rng(3)
-    frame = rng.normal(120, 25, (3 * label.shape[0], 3 * label.shape[1], 3)).clip(0, 255).astype(np.uint8)
-    frame[label.shape[0]:2 * label.shape[0], label.shape[1]:2 * label.shape[1]] = label
-    asked = []
-    read = TesseractEngine.read
-
-    def recorded(self, image, psm=None, patience=1.0):
-        asked.append((psm, patience))
-        return read(self, image, psm=psm, patience=patience)
-
-    monkeypatch.setattr(TesseractEngine, "read", recorded)
-    record = scan_image(frame, options=ScanOptions(cross_check=False))
-    assert record.error is None
-    views = [p for psm, p in asked if psm is None]
-    assert views[:2] == [1.0, api.QUICK_PATIENCE], asked
-
-
 def test_a_brands_own_key_from_a_users_pattern_file(tmp_path):
     # Acme prints its serial after 'Fabr.-Nr.', which no built-in key word names: the user's
     # pattern file says so, and the value comes from that key once the brand is read
