@@ -45,7 +45,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
-def _key_form(text: str) -> str:
+def key_form(text: str) -> str:
+    """A key as it is compared: folded, its edge punctuation, dots and spaces dropped
+    ('Fabr.-Nr.' → 'FABR-NR', 'SVC Tag' → 'SVCTAG')."""
     return fold(text).strip(_PUNCT_EDGES).replace(".", "").replace(" ", "")
 
 
@@ -59,17 +61,11 @@ def _fuzzy(word: str) -> regex.Pattern[str]:
     return pat
 
 
-def key_form(text: str) -> str:
-    """A key as it is compared: folded, its edge punctuation, dots and spaces dropped
-    ('Fabr.-Nr.' → 'FABR-NR', 'SVC Tag' → 'SVCTAG')."""
-    return _key_form(text)
-
-
 def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
     """Which field a token names, if it is a key word ('MODEL:' → 'model'). ``extra`` maps
     more key forms (see :func:`key_form`) to fields: a brand's own keys, which come first (HP
     prints its model after 'P/N', elsewhere a part number's key)."""
-    form = _key_form(token)
+    form = key_form(token)
     if not form:
         return None
     if extra and form in extra:
@@ -254,7 +250,7 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
             j = i + 1
             if field is None and i + 1 < len(words):
                 # two-word keys: SERVICE TAG, MODEL NO written apart, SERIAL NUMBER
-                field = key_field(_key_form(word.text) + _key_form(words[i + 1].text), extra)
+                field = key_field(key_form(word.text) + key_form(words[i + 1].text), extra)
                 j = i + 2
             if field is None:
                 i += 1
@@ -327,10 +323,10 @@ def after_distractor_key(line: Line, index: int) -> bool:
         j = index - back
         if j < 0:
             break
-        form = _key_form(line.words[j].text)
+        form = key_form(line.words[j].text)
         if form in DISTRACTOR_KEYS:
             return True
-        if j > 0 and _key_form(line.words[j - 1].text) + form in DISTRACTOR_KEYS:
+        if j > 0 and key_form(line.words[j - 1].text) + form in DISTRACTOR_KEYS:
             return True  # two-word keys: 'Reg Type', 'Part No'
         if not _is_filler(line.words[j].text):
             break

@@ -295,13 +295,18 @@ def _affine_view(grey: np.ndarray, region: tuple[int, int, int, int] | None, ang
     c, s = math.cos(theta), math.sin(theta)
     fwd = np.array([[c * scale, s * scale, 0.0], [-s * scale, c * scale, 0.0], [0.0, 0.0, 1.0]])
     fwd[:2, 2] = np.array([out_w / 2, out_h / 2]) - fwd[:2, :2] @ np.array([cx, cy])
-    flags = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    if plane is None:
-        img = cv2.warpAffine(grey, fwd[:2], (out_w, out_h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
-    else:
+    if plane is not None:
         fwd = fwd @ plane
-        img = cv2.warpPerspective(grey, fwd, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    return img, np.linalg.inv(fwd)
+    flags = cv2.INTER_CUBIC if scale > 1 or plane is not None else cv2.INTER_AREA
+    return _warp(grey, fwd, (out_w, out_h), flags), np.linalg.inv(fwd)
+
+
+def _warp(grey: np.ndarray, fwd: np.ndarray, size: tuple[int, int], flags: int) -> np.ndarray:
+    """The page sampled through ``fwd`` (3x3, page -> output) into an image of ``size`` (w, h):
+    an affine warp where ``fwd`` is affine, a perspective one where it flattens a label."""
+    if np.allclose(fwd[2], (0.0, 0.0, fwd[2, 2])):
+        return cv2.warpAffine(grey, (fwd / fwd[2, 2])[:2], size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(grey, fwd, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _expand(region: tuple[int, int, int, int], margin: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -535,10 +540,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False,
              codes: bool = False) -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
-        if crop:
-            img, back = _affine_view(grey, f.region, f.skew, rotation, s, f.plane, f.plane_shape)
-        else:
-            img, back = _affine_view(grey, None, f.skew, rotation, s)
+        img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s, f.plane, f.plane_shape)
         img = normalise_illumination(despeckle(img), f.char_h * s)
         return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes)
 
@@ -608,11 +610,7 @@ def focus(grey: np.ndarray, view: View, box: tuple[int, int, int, int], char_h: 
     crop = np.array([[z, 0.0, -z * x0], [0.0, z, -z * y0], [0.0, 0.0, 1.0]])
     fwd = crop @ np.linalg.inv(view.to_page)
     size = (max(8, int(cw * z)), max(8, int(ch * z)))
-    if np.allclose(fwd[2], (0.0, 0.0, fwd[2, 2])):
-        fwd = fwd / fwd[2, 2]
-        img = cv2.warpAffine(grey, fwd[:2], size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    else:  # the view flattened a label seen at an angle
-        img = cv2.warpPerspective(grey, fwd, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    img = _warp(grey, fwd, size, cv2.INTER_CUBIC)
     if view.inverted:
         img = 255 - img  # the page's print is light: as its views, dark on light
     img = normalise_illumination(despeckle(img), char_h * z)
