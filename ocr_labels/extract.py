@@ -50,6 +50,7 @@ NEAR_EDITS = 2
 LONE_CAP = 0.5
 CUT_SHORT = 0.2  # taken off a value that a longer reading of it, as often read, extends
 EXTENDED_SEEN = 2  # independent readings of the longer value that make a shorter one cut short
+SHARED_RUN = 6  # characters in a row that a model and a serial never share unless one string gave both
 # A glyph read as both its look-alikes ('S5') by DOUBLED_SEEN or more readings alike is more
 # likely two glyphs: the value without one of them loses DOUBLED_SEEN_PENALTY more
 DOUBLED_SEEN = 3
@@ -948,15 +949,30 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def _same_print(a: Cand, b: Cand) -> bool:
-    """Two candidates that are one printed string: equal, equal up to confusable characters, or
-    read from the same place on the photo; one code may carry both, so a barcode's place says nothing).
+    """Two candidates that are one printed string: equal, equal up to confusable characters,
+    sharing a run of SHARED_RUN characters (a tilted line cut and glued otherwise in one view:
+    'KY33850AKA' for the serial 'KY3385093' after a key above it), or read from the same place on
+    the photo (one code may carry both, so a barcode's place says nothing).
     The same place is one line: each box's middle lies within the other's height. The page boxes
     of words on a tilted label are taller than the words, and two lines' boxes overlap."""
-    if a.value == b.value or same_up_to_confusion(a.value, b.value):
+    if a.value == b.value or same_up_to_confusion(a.value, b.value) or _shared_run(a.value, b.value) >= SHARED_RUN:
         return True
     if "barcode" in a.source or "barcode" in b.source or a.box is None or b.box is None:
         return False
     return _overlap(a.box, b.box) >= 0.6 and _within_height(a.box, b.box) and _within_height(b.box, a.box)
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The longest run of characters that two values share, up to confusable characters."""
+    best = 0
+    run = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0  # run[j - 1] of the previous row
+        for j, y in enumerate(b, 1):
+            here = prev + 1 if x == y or y in CONFUSABLE.get(x, "") else 0
+            prev, run[j] = run[j], here
+            best = max(best, here)
+    return best
 
 
 def _within_height(a: Box, b: Box) -> bool:

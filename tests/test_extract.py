@@ -294,6 +294,20 @@ def test_one_printed_string_is_never_both_model_and_serial():
     assert set(both.fields) == {"model", "serial"}
 
 
+def test_a_model_glued_from_the_serials_line_is_the_serial_string():
+    # a tilted label: one view paired the model's key with the serial's line, cut short and glued
+    # to a stray word; the serial, read whole and confirmed by its barcode, sits elsewhere
+    serial = Cand("serial", "KY3385093", 0.98, "barcode+ocr", (300, 240, 260, 40), "amana-serial")
+    glued = Cand("model", "KY33850AKA", 0.78, "key+pattern", (150, 180, 330, 60), "generic-model")
+    cut = Cand("model", "KY33850", 0.6, "key+pattern", (150, 180, 200, 60), "generic-model")
+    choice = choose([serial, glued, cut], 0.6)
+    assert "model" not in choice.fields and choice.fields["serial"].value == "KY3385093"
+    # a model and a serial that share a few characters are two strings
+    two = choose([Cand("model", "NTW8011BCF", 0.8, "key+pattern", (150, 100, 300, 40)),
+                  Cand("serial", "BCF80119", 0.8, "key+pattern", (150, 160, 300, 40))], 0.6)
+    assert (two.fields["model"].value, two.fields["serial"].value) == ("NTW8011BCF", "BCF80119")
+
+
 def test_a_registration_link_gives_the_fields_its_query_names():
     from ocr_labels.elements import Barcode
     link = Barcode("QRCode", "https://www.dell.com/reg?m=D67M&s=62NVFQF&lang=en", (0, 0, 90, 90))
