@@ -373,7 +373,8 @@ QUAD_MAX_FRAME = 0.5  # share of the photo: a label filling more is read as the 
 
 
 def find_label_quad(grey: np.ndarray, geo: TextGeometry,
-                    text_region: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
+                    text_region: tuple[int, int, int, int] | None = None,
+                    colour: np.ndarray | None = None) -> np.ndarray | None:
     """The label's outline as four corners in page pixels (top-left, top-right, bottom-right,
     bottom-left as the photo shows them), when a closed four-sided edge holds the page's text:
     the sticker's edge or its printed border, seen at an angle. None when none stands out, or
@@ -384,13 +385,18 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
     outside it (an inner box of the label has the label's other print round it). Where the
     text alone placed a label (``text_region``), the outline must hold that region's middle.
     Among outlines holding nearly as many characters as the best, the smallest is the label
-    (a door or a panel round it holds the same text)."""
+    (a door or a panel round it holds the same text). Given the photo in ``colour``, edges
+    between colours of one brightness count too (a yellow sticker on a pink wall)."""
     if geo.chars is None or len(geo.chars) < QUAD_MIN_CHARS:
         return None
     h0, w0 = grey.shape[:2]
     scale = min(1.0, 800 / max(h0, w0))
     small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
     edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 20, 60)
+    if colour is not None and colour.ndim == 3:
+        tinted = cv2.GaussianBlur(cv2.resize(colour, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA), (5, 5), 0)
+        for channel in cv2.split(tinted):
+            edges |= cv2.Canny(channel, 20, 60)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     frame = small.shape[0] * small.shape[1]
     centres = (geo.chars[:, :2] + geo.chars[:, 2:] / 2) * scale
@@ -517,7 +523,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     fr = _framing(grey, geo, target_cap_height)
     area = grey  # the pixels that the label's framing counts in: the page's, or the flattened label's
     label_box = fr.region  # the label's box on the page
-    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None)
+    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None, bgr)
     if quad is not None:
         plane, shape = _flatten(quad)
         flat = cv2.warpPerspective(grey, plane, (shape[1], shape[0]), flags=cv2.INTER_AREA,

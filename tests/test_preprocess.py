@@ -282,6 +282,19 @@ def test_find_label_quad_takes_the_sticker_not_a_box_printed_on_it():
     assert quad is not None and np.abs(quad - corners).max() < 12, quad
 
 
+def test_find_label_quad_sees_a_yellow_sticker_on_a_wall_as_bright_as_it():
+    page, corners = _seen_at_an_angle()
+    on = np.zeros(page.shape, np.uint8)
+    cv2.fillConvexPoly(on, corners.astype(np.int32), 1)
+    yellow, pink = np.float32([0, 220, 230]), np.float32([230, 170, 225])  # BGR; grey 198 and 193
+    ink = page.astype(np.float32)[..., None] / 255
+    colour = np.where(on[..., None] > 0, ink * yellow, pink).astype(np.uint8)
+    grey = to_grey(colour)
+    assert find_label_quad(grey, analyse(grey)) is None  # in grey the sticker's edge is all but gone
+    quad = find_label_quad(grey, analyse(grey), colour=colour)
+    assert quad is not None and np.abs(quad - corners).max() < 12, quad
+
+
 def test_find_label_quad_none_without_an_outline_round_the_text():
     grey = _grey(LONG_LABEL, size=(1000, 60), font_px=32)  # the label is the photo: no edge round it
     assert find_label_quad(grey, analyse(grey)) is None
