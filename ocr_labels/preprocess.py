@@ -368,7 +368,8 @@ def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int]
 
 QUAD_MIN_CHARS = 15  # characters inside an outline before it counts as a label's
 QUAD_MIN_SHARE = 0.2  # of the page's characters: an outline round less is a part of the label (a barcode's box)
-QUAD_RING_DENSITY = 0.3  # characters just outside the outline, per pixel, at most this share of those inside
+QUAD_RING_DENSITY = 0.4  # characters just outside the outline, per pixel, at most this share of those inside
+QUAD_IN_REGION = 0.8  # share of an outline inside the text's region that makes it the label there
 QUAD_MAX_FRAME = 0.5  # share of the photo: a label filling more is read as the page (an oven door round a strip is no label)
 
 
@@ -383,7 +384,8 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
     An outline counts when it is closed (lines crossing make open curves whose hull only looks
     four-sided), holds a fifth or more of the page's characters and few characters lie just
     outside it (an inner box of the label has the label's other print round it). Where the
-    text alone placed a label (``text_region``), the outline must hold that region's middle.
+    text alone placed a label (``text_region``), the outline must hold that region's middle or
+    lie mostly within it (a bright region round the sticker took in some wall).
     Among outlines holding nearly as many characters as the best, the smallest is the label
     (a door or a panel round it holds the same text). Given the photo in ``colour``, edges
     between colours of one brightness count too (a yellow sticker on a pink wall)."""
@@ -426,8 +428,10 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
         if n_ring / ring_area > QUAD_RING_DENSITY * n_in / area:
             continue
         if text_region is not None:
-            tx, ty, tw, th = text_region
-            if cv2.pointPolygonTest(quad, ((tx + tw / 2) * scale, (ty + th / 2) * scale), False) < 0:
+            tx, ty, tw, th = (v * scale for v in text_region)
+            rect = np.float32([[tx, ty], [tx + tw, ty], [tx + tw, ty + th], [tx, ty + th]])
+            if (cv2.pointPolygonTest(quad, (tx + tw / 2, ty + th / 2), False) < 0
+                    and cv2.intersectConvexConvex(quad, rect)[0] < QUAD_IN_REGION * area):
                 continue
         found.append((n_in, area, quad / scale))
     if not found:

@@ -282,6 +282,17 @@ def test_find_label_quad_takes_the_sticker_not_a_box_printed_on_it():
     assert quad is not None and np.abs(quad - corners).max() < 12, quad
 
 
+def test_find_label_quad_within_a_text_region_that_took_in_some_wall():
+    page, corners = _seen_at_an_angle()
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    # the text placed the label in a region reaching far below the sticker: its middle is off it
+    tall = (int(x0) - 40, int(y0) - 40, int(x1 - x0) + 80, int(3 * (y1 - y0)))
+    quad = find_label_quad(page, analyse(page), tall)
+    assert quad is not None and np.abs(quad - corners).max() < 12, quad
+    # a region elsewhere on the wall: the outline is not where the text put the label
+    assert find_label_quad(page, analyse(page), (0, 0, int(x0) - 60, int(y0) - 60)) is None
+
+
 def test_find_label_quad_sees_a_yellow_sticker_on_a_wall_as_bright_as_it():
     page, corners = _seen_at_an_angle()
     on = np.zeros(page.shape, np.uint8)
