@@ -366,6 +366,7 @@ def find_label(grey: np.ndarray, geo: TextGeometry) -> tuple[int, int, int, int]
     return (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale))
 
 
+QUAD_EDGE = (15, 45)  # Canny thresholds for the outline: a pale sticker on a pale wall leaves a faint edge
 QUAD_MIN_CHARS = 15  # characters inside an outline before it counts as a label's
 QUAD_MIN_SHARE = 0.2  # of the page's characters: an outline round less is a part of the label (a barcode's box)
 QUAD_RING_DENSITY = 0.4  # characters just outside the outline, per pixel, at most this share of those inside
@@ -394,11 +395,11 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
     h0, w0 = grey.shape[:2]
     scale = min(1.0, 800 / max(h0, w0))
     small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
-    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), 20, 60)
+    edges = cv2.Canny(cv2.GaussianBlur(small, (5, 5), 0), *QUAD_EDGE)
     if colour is not None and colour.ndim == 3:
         tinted = cv2.GaussianBlur(cv2.resize(colour, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA), (5, 5), 0)
         for channel in cv2.split(tinted):
-            edges |= cv2.Canny(channel, 20, 60)
+            edges |= cv2.Canny(channel, *QUAD_EDGE)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     frame = small.shape[0] * small.shape[1]
     centres = (geo.chars[:, :2] + geo.chars[:, 2:] / 2) * scale
