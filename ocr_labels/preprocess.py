@@ -596,7 +596,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
                inverted=inverted, spare=True)
     if fr.region is not None:
-        whole = fr if fr.plane is None else replace(fr, plane=None, plane_shape=None, skew=pf.skew if pf else 0.0)
+        whole = fr if fr.plane is None or pf is None else replace(fr, plane=None, plane_shape=None, skew=pf.skew)
         yield replace(make(whole, rot, "fullframe", crop=False), spare=True)
 
 
