@@ -321,7 +321,7 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     started = time.perf_counter()
     if state.grey is None:
         state.grey = preprocess.to_grey(page.image)  # the views and the focused crops sample it
-    for view in preprocess.plan_views(page.image, orientation=lambda: _orientation(state)):
+    for view in preprocess.plan_views(state.grey, colour=page.image, orientation=lambda: _orientation(state)):
         if tried >= ctx.options.max_views:
             break
         if tried and time.perf_counter() - started > ctx.options.page_budget:

@@ -513,22 +513,27 @@ def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
 
 
 def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
-               orientation: Callable[[], int | None] = lambda: None) -> Iterator[View]:
+               orientation: Callable[[], int | None] = lambda: None,
+               colour: np.ndarray | None = None) -> Iterator[View]:
     """Views of a page in the order worth trying: the label (when one stands out in a larger
     frame) levelled, cropped, scaled and light-normalised (flattened, when its outline was
     found: see :func:`find_label_quad`); the whole text area so; fine print
     at its own scale; the label turned the other ways until ``orientation()`` says which way is
     up (the caller knows once a key word was read); then, turned that way, text beside the label
     that the page's view shows too small, at its own scale, a binarised and a
-    contrast-enhanced variant and the full frame. ``bgr`` may be the page in grey already."""
+    contrast-enhanced variant and the full frame. ``bgr`` may be the page in grey already; then
+    ``colour``, the page in colour, lets the label's outline be found between colours of one
+    brightness too."""
     grey = to_grey(bgr)
+    if colour is None:
+        colour = bgr
     page_geo = analyse(grey)
     label_geo = _label_geometry(grey, page_geo)
     geo = label_geo or page_geo
     fr = _framing(grey, geo, target_cap_height)
     area = grey  # the pixels that the label's framing counts in: the page's, or the flattened label's
     label_box = fr.region  # the label's box on the page
-    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None, bgr)
+    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None, colour)
     if quad is not None:
         plane, shape = _flatten(quad)
         flat = cv2.warpPerspective(grey, plane, (shape[1], shape[0]), flags=cv2.INTER_AREA,
