@@ -61,6 +61,28 @@ def _fuzzy(word: str) -> regex.Pattern[str]:
     return pat
 
 
+# A caption's first word read with two errors ('mopet' for MODEL) still names the field when
+# a number word follows it ('wo.' for NO.): the pair is far likelier a blurred key than any
+# other word. The first letter and the length must be right, and the number word needs its dot
+# or colon.
+LOOSE_KEYS = {"model": ("MODEL",), "serial": ("SERIAL",)}
+_NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:]+")
+
+
+def loose_key_field(token: str, following: str) -> str | None:
+    """The field that a caption read with up to two errors names, when the word after it is a
+    number word ('mopet wo.' → 'model'); None otherwise."""
+    if not _NUMBER_WORD.fullmatch(fold(following).strip()):
+        return None
+    form = key_form(token)
+    for field, keys in LOOSE_KEYS.items():
+        for key in keys:
+            if (len(form) == len(key) and form[:1] == key[0]
+                    and regex.fullmatch(f"(?:{key}){{e<=2}}", form)):
+                return field
+    return None
+
+
 def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
     """Which field a token names, if it is a key word ('MODEL:' → 'model'). ``extra`` maps
     more key forms (see :func:`key_form`) to fields: a brand's own keys, which come first (HP
@@ -250,13 +272,15 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
             j = i + 1
             if field is None and i + 1 < len(words):
                 # two-word keys: SERVICE TAG, MODEL NO written apart, SERIAL NUMBER
-                field = key_field(key_form(word.text) + key_form(words[i + 1].text), extra)
+                field = (key_field(key_form(word.text) + key_form(words[i + 1].text), extra)
+                         or loose_key_field(word.text, words[i + 1].text))
                 j = i + 2
             if field is None:
                 i += 1
                 continue
-            while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text, extra) == field):
-                j += 1
+            while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text, extra) == field
+                                      or (j == i + 1 and _NUMBER_WORD.fullmatch(fold(words[j].text).strip()))):
+                j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
             after = _unglued(words[j:])
             if after and key_field(after[0].text, extra) is None:
                 for text, ws in _value_options(after):

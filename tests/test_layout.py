@@ -45,6 +45,9 @@ def test_value_right_of_key_with_filler():
     lines = group_lines([w("MODEL", 10, 100), w("NO.", 120, 100), w("WFW4720RW0", 190, 100)])
     pairs = find_pairs(lines)
     assert [(p.field, p.value, p.position) for p in pairs] == [("model", "WFW4720RW0", "right")]
+    # the number word read with one error just after the key is a filler too, not the value
+    lines = group_lines([w("SERIAI", 10, 100), w("N0.", 140, 100), w("RU0112H47479", 210, 100)])
+    assert [(p.field, p.value) for p in find_pairs(lines)] == [("serial", "RU0112H47479")]
 
 
 def test_value_under_key():
@@ -102,6 +105,18 @@ def test_two_word_key_and_key_with_colon_filler():
                          w("Service:", 10, 300), w("1-800-987-6074", 180, 300)])
     got = [(p.field, p.value, p.position) for p in find_pairs(lines)]
     assert got == [("serial", "MPWKST6", "below")]  # a lone "Service:" is no key
+
+
+def test_a_caption_read_with_two_errors_counts_before_a_number_word():
+    # a bold caption under blur: 'MODEL NO.' read 'mopet wo.', 'SERIAL NO.' read 'SERUAI N0.'
+    lines = group_lines([w("mopet", 10, 100), w("wo.", 120, 100), w("XE75T12HD96U3", 190, 100),
+                         w("SERUAI", 10, 160), w("N0.", 140, 160), w("RU0112H47479", 210, 160)])
+    got = [(p.field, p.value) for p in find_pairs(lines)]
+    assert got == [("model", "XE75T12HD96U3"), ("serial", "RU0112H47479")]
+    # two errors without the number word, or with a wrong first letter or length: no key
+    for first, second in (("mopet", "XE75T12HD96U3"), ("HOTEL", "NO."), ("nopet", "NO."), ("mopett", "NO.")):
+        lines = group_lines([w(first, 10, 100), w(second, 140, 100), w("XE75T12HD96U3", 260, 100)])
+        assert find_pairs(lines) == [], (first, second)
 
 
 def test_label_word_glued_after_a_value_is_cut_off():
