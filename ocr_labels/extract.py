@@ -726,6 +726,9 @@ def _fold_zero(value: str) -> str:
     return value.replace("O", "0")
 
 
+TWIN_MARGIN = 0.1  # a value the second engine read instead of the best, this near behind it, is chosen
+
+
 def _dissent(value: str, checked: Sequence[str]) -> str | None:
     """What a second engine read instead of the value: a string of the same length but for one
     character (O and 0 alike: both engines confuse them), when it never read the value itself.
@@ -895,6 +898,13 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
         dissenting = [c.value for c in checks if c.field == f and (not settled or _own_shape(c.rule))]
         dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
+        twin = None if dissent is None else next(
+            (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
+             and c.confidence > conf - TWIN_MARGIN and (other is None or not _same_print(c, other))), None)
+        if twin is not None:
+            # Tesseract read the second engine's reading too, nearly as surely: two engines agree
+            warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
+            best, conf, dissent = twin, twin.confidence, None
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -204,6 +204,18 @@ def test_a_second_engine_breaks_a_tie_it_reads_one_side_of():
         assert "model" not in choose(tie + [_check("model", v, 9 + i) for i, v in enumerate(checks)], 0.6).fields
 
 
+def test_a_confusable_variant_the_second_engine_read_is_chosen_when_nearly_as_sure():
+    # the brand's shape takes both S and 5 there, so the variant is no rival of its own; the second
+    # engine read it, and Tesseract did too nearly as surely: the two engines agree on it
+    mine = [_cand("model", "LRBPS856MFL", 0.8, 1, rule="lg-model"), _cand("model", "LRBP5856MFL", 0.78, 2, rule="lg-model")]
+    got = choose(mine + [_check("model", "LRBP5856MFL")], 0.6)
+    assert got.fields["model"].value == "LRBP5856MFL" and got.fields["model"].confidence == 0.78
+    assert any("LRBP5856MFL chosen over LRBPS856MFL" in w for w in got.warnings)
+    # far behind, it is no twin: the dissent leaves the value a guess, as before
+    far = [mine[0], _cand("model", "LRBP5856MFL", 0.65, 2, rule="lg-model")]
+    assert "model" not in choose(far + [_check("model", "LRBP5856MFL")], 0.6).fields
+
+
 def test_a_barcode_confirmed_value_is_not_second_guessed():
     coded = [_cand("serial", "CD3700848", 0.9, 1, "barcode"), _cand("serial", "CD3700848", 0.8, 2)]
     got = choose(coded + [_check("serial", "CD3700846")], 0.6)
