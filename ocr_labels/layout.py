@@ -63,10 +63,10 @@ def _fuzzy(word: str) -> regex.Pattern[str]:
 
 # A caption's first word read with two errors ('mopet' for MODEL) still names the field when
 # a number word follows it ('wo.' for NO.): the pair is far likelier a blurred key than any
-# other word. The first letter and the length must be right, and the number word needs its dot
-# or colon.
+# other word. The first letter and the length must be right, and the number word needs its dot,
+# colon or comma (or is a '#').
 LOOSE_KEYS = {"model": ("MODEL",), "serial": ("SERIAL",)}
-_NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:]+")
+_NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:,]+|#")
 
 
 def loose_key_field(token: str, following: str) -> str | None:
@@ -111,6 +111,13 @@ def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
         fields = {key_field(h) for h in halves}
         if len(halves) >= 2 and len(fields) == 1 and None not in fields:
             return fields.pop()
+        # one half read too badly to be a key ('SEAIAL/Seme'): the other names the field, unless
+        # that half is a word of letters that names another thing (a part number's key)
+        named = fields - {None}
+        if len(halves) == 2 and len(named) == 1 and all(
+                key_field(h) is not None or (h.isalpha() and len(h) >= 2 and h not in DISTRACTOR_KEYS)
+                for h in halves):
+            return named.pop()
     return None
 
 
