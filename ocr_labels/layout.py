@@ -289,10 +289,13 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                                       or (j == i + 1 and _NUMBER_WORD.fullmatch(fold(words[j].text).strip()))):
                 j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
             after = _unglued(words[j:])
-            if after and key_field(after[0].text, extra) is None:
+            right = bool(after) and key_field(after[0].text, extra) is None
+            if right:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
-            else:
+            if not right or _scrap(after[0].text):
+                # nothing to the right, or a scrap of letters too short for a value (the value
+                # read as specks, or print that runs past the key): the value may be under the key
                 below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i), extra)
                 if below is not None:
                     bline, bidx = below
@@ -300,6 +303,11 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                         pairs.append(KeyValue(field, word, text, ws, "below"))
             i = max(j, i + 1)
     return pairs
+
+
+def _scrap(token: str) -> bool:
+    """A 'word' of letters too short to be a value ('W', 'NMI')."""
+    return sum(ch.isalnum() for ch in token) < 4 and not any(ch.isdigit() for ch in token)
 
 
 def _specks(token: str) -> bool:

@@ -111,6 +111,16 @@ def test_two_word_key_and_key_with_colon_filler():
     assert got == [("serial", "MPWKST6", "below")]  # a lone "Service:" is no key
 
 
+def test_a_scrap_of_letters_right_of_a_key_does_not_hide_the_value_under_it():
+    # 'MOD W NMI' over 'WED7500GW0': specks read right of the key are no reason to stop looking
+    lines = group_lines([w("MOD", 10, 100), w("W", 90, 100), w("NMI", 130, 100), w("WED7500GW0", 12, 140)])
+    got = {(p.field, p.value, p.position) for p in find_pairs(lines)}
+    assert ("model", "WED7500GW0", "below") in got
+    # a value right of the key, even one read without a digit, keeps the line below out
+    lines = group_lines([w("MOD", 10, 100), w("WEDTSOOGWO", 90, 100), w("CD3700848", 12, 140)])
+    assert [(p.field, p.value, p.position) for p in find_pairs(lines)] == [("model", "WEDTSOOGWO", "right")]
+
+
 def test_a_caption_read_with_two_errors_counts_before_a_number_word():
     # a bold caption under blur: 'MODEL NO.' read 'mopet wo.', 'SERIAL NO.' read 'SERUAI N0.'
     lines = group_lines([w("mopet", 10, 100), w("wo.", 120, 100), w("XE75T12HD96U3", 190, 100),
