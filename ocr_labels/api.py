@@ -144,7 +144,7 @@ def _brand_keys(brand: Brand | None) -> dict[str, str]:
     if got is None:
         got = _BRAND_KEYS[(brand.name, str(brand.file))] = {
             layout.key_form(k): f for f in extract.FIELDS for k in brand.keys.get(f, ())
-            if layout.key_field(k.replace(" ", "")) != f}
+            if layout.key_field(k) != f}
     return got
 
 
