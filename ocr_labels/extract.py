@@ -743,13 +743,6 @@ def _dissent(value: str, checked: Sequence[str]) -> str | None:
     return None
 
 
-def _confusable_change(value: str, other: str) -> bool:
-    """Some character where two strings of one length differ (O and 0 alike) is a look-alike
-    of the other's (S and 5, B and 8, ...)."""
-    return any(x != y and (y in CONFUSABLE.get(x, "") or x in CONFUSABLE.get(y, ""))
-               for x, y in zip(_fold_zero(value), _fold_zero(other)))
-
-
 def _echoes(value: str, texts: Sequence[str]) -> bool:
     """One of a reading's values is this value read a little differently: at most two
     characters apart (confusable pairs free), or a part of it, or it a part of that value."""
@@ -912,17 +905,6 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
             best, conf, dissent = twin, twin.confidence, None
-        coded = any("barcode" in c.source for c in by_field[f])  # a checksummed value is in the running
-        taken = None if dissent is None or not settled or coded else next(
-            (c for c in checks if c.field == f and c.value == dissent and _own_shape(c.rule)
-             and not _confusable_change(best.value, dissent)), None)
-        if taken is not None:
-            # one character apart and not a look-alike of it (5 for 3, M for D): the second engine,
-            # which reads whole lines, was right in 5 of 6 such dissents on the working sets and
-            # the real photos (the sixth was wrong too), its look-alike dissents (S for 5) in 2 of 3
-            warnings.append(f"{f}: {best.value} was read {dissent} by the second engine; its reading taken")
-            best = replace(best, value=dissent, rule=taken.rule)
-            dissent = None
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

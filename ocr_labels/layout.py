@@ -63,10 +63,10 @@ def _fuzzy(word: str) -> regex.Pattern[str]:
 
 # A caption's first word read with two errors ('mopet' for MODEL) still names the field when
 # a number word follows it ('wo.' for NO.): the pair is far likelier a blurred key than any
-# other word. The first letter and the length must be right, and the number word needs its dot,
-# colon or comma (or is a '#').
+# other word. The first letter and the length must be right, and the number word needs its dot
+# or colon.
 LOOSE_KEYS = {"model": ("MODEL",), "serial": ("SERIAL",)}
-_NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:,]+|#")
+_NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:]+")
 
 
 def loose_key_field(token: str, following: str) -> str | None:
@@ -111,13 +111,6 @@ def key_field(token: str, extra: Mapping[str, str] | None = None) -> str | None:
         fields = {key_field(h) for h in halves}
         if len(halves) >= 2 and len(fields) == 1 and None not in fields:
             return fields.pop()
-        # one half read too badly to be a key ('SEAIAL/Seme'): the other names the field, unless
-        # that half is a word of letters that names another thing (a part number's key)
-        named = fields - {None}
-        if len(halves) == 2 and len(named) == 1 and all(
-                key_field(h) is not None or (h.isalpha() and len(h) >= 2 and h not in DISTRACTOR_KEYS)
-                for h in halves):
-            return named.pop()
     return None
 
 
@@ -289,13 +282,10 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                                       or (j == i + 1 and _NUMBER_WORD.fullmatch(fold(words[j].text).strip()))):
                 j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
             after = _unglued(words[j:])
-            right = bool(after) and key_field(after[0].text, extra) is None
-            if right:
+            if after and key_field(after[0].text, extra) is None:
                 for text, ws in _value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
-            if not right or _scrap(after[0].text):
-                # nothing to the right, or a scrap of letters too short for a value (the value
-                # read as specks, or print that runs past the key): the value may be under the key
+            else:
                 below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i), extra)
                 if below is not None:
                     bline, bidx = below
@@ -303,11 +293,6 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                         pairs.append(KeyValue(field, word, text, ws, "below"))
             i = max(j, i + 1)
     return pairs
-
-
-def _scrap(token: str) -> bool:
-    """A 'word' of letters too short to be a value ('W', 'NMI')."""
-    return sum(ch.isalnum() for ch in token) < 4 and not any(ch.isdigit() for ch in token)
 
 
 def _specks(token: str) -> bool:

@@ -26,10 +26,6 @@ def test_key_words_exact_fuzzy_and_bilingual():
     assert key_field("/MODÈLE") == "model" and key_field("/SÉRIE:") == "serial"
     assert split_glued("/MODILE:PROG50T06HD57U4") == ("model", "PROG50T06HD57U4")
     assert key_field("NO/") is None and key_field("/") is None
-    # one half of a bilingual key read too badly: the other half names the field, unless the
-    # bad half is another thing's key or the halves name two fields
-    assert key_field("SEAIAL/Seme") == "serial" and key_field("Modele/MDL") == "model"
-    assert key_field("SERIAL/PART") is None and key_field("MODEL/SERIAL") is None
 
 
 def test_glued_key_and_value():
@@ -111,26 +107,12 @@ def test_two_word_key_and_key_with_colon_filler():
     assert got == [("serial", "MPWKST6", "below")]  # a lone "Service:" is no key
 
 
-def test_a_scrap_of_letters_right_of_a_key_does_not_hide_the_value_under_it():
-    # 'MOD W NMI' over 'WED7500GW0': specks read right of the key are no reason to stop looking
-    lines = group_lines([w("MOD", 10, 100), w("W", 90, 100), w("NMI", 130, 100), w("WED7500GW0", 12, 140)])
-    got = {(p.field, p.value, p.position) for p in find_pairs(lines)}
-    assert ("model", "WED7500GW0", "below") in got
-    # a value right of the key, even one read without a digit, keeps the line below out
-    lines = group_lines([w("MOD", 10, 100), w("WEDTSOOGWO", 90, 100), w("CD3700848", 12, 140)])
-    assert [(p.field, p.value, p.position) for p in find_pairs(lines)] == [("model", "WEDTSOOGWO", "right")]
-
-
 def test_a_caption_read_with_two_errors_counts_before_a_number_word():
     # a bold caption under blur: 'MODEL NO.' read 'mopet wo.', 'SERIAL NO.' read 'SERUAI N0.'
     lines = group_lines([w("mopet", 10, 100), w("wo.", 120, 100), w("XE75T12HD96U3", 190, 100),
                          w("SERUAI", 10, 160), w("N0.", 140, 160), w("RU0112H47479", 210, 160)])
     got = [(p.field, p.value) for p in find_pairs(lines)]
     assert got == [("model", "XE75T12HD96U3"), ("serial", "RU0112H47479")]
-    # the number word with a comma for its dot, or a '#'
-    for number in ("wo,", "#"):
-        lines = group_lines([w("mopet", 10, 100), w(number, 120, 100), w("XE75T12HD96U3", 190, 100)])
-        assert [(p.field, p.value) for p in find_pairs(lines)] == [("model", "XE75T12HD96U3")], number
     # two errors without the number word, or with a wrong first letter or length: no key
     for first, second in (("mopet", "XE75T12HD96U3"), ("HOTEL", "NO."), ("nopet", "NO."), ("mopett", "NO.")):
         lines = group_lines([w(first, 10, 100), w(second, 140, 100), w("XE75T12HD96U3", 260, 100)])
