@@ -51,13 +51,13 @@ def key_form(text: str) -> str:
     return fold(text).strip(_PUNCT_EDGES).replace(".", "").replace(" ", "")
 
 
-_fuzzy_cache: dict[str, regex.Pattern[str]] = {}
+_fuzzy_cache: dict[tuple[str, int], regex.Pattern[str]] = {}
 
 
-def _fuzzy(word: str) -> regex.Pattern[str]:
-    pat = _fuzzy_cache.get(word)
+def _fuzzy(word: str, edits: int = 1) -> regex.Pattern[str]:
+    pat = _fuzzy_cache.get((word, edits))
     if pat is None:
-        pat = _fuzzy_cache[word] = regex.compile(f"(?:{regex.escape(word)}){{e<=1}}")
+        pat = _fuzzy_cache[(word, edits)] = regex.compile(f"(?:{regex.escape(word)}){{e<={edits}}}")
     return pat
 
 
@@ -69,16 +69,20 @@ LOOSE_KEYS = {"model": ("MODEL",), "serial": ("SERIAL",)}
 _NUMBER_WORD = regex.compile(r"(?:NO){e<=1}[.:]+")
 
 
+def _number_word(token: str) -> bool:
+    """NO. with at most one error and its dot or colon ('wo.', 'N0:')."""
+    return _NUMBER_WORD.fullmatch(fold(token).strip()) is not None
+
+
 def loose_key_field(token: str, following: str) -> str | None:
     """The field that a caption read with up to two errors names, when the word after it is a
     number word ('mopet wo.' → 'model'); None otherwise."""
-    if not _NUMBER_WORD.fullmatch(fold(following).strip()):
+    if not _number_word(following):
         return None
     form = key_form(token)
     for field, keys in LOOSE_KEYS.items():
         for key in keys:
-            if (len(form) == len(key) and form[:1] == key[0]
-                    and regex.fullmatch(f"(?:{key}){{e<=2}}", form)):
+            if len(form) == len(key) and form[:1] == key[0] and _fuzzy(key, 2).fullmatch(form):
                 return field
     return None
 
@@ -279,7 +283,7 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                 i += 1
                 continue
             while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text, extra) == field
-                                      or (j == i + 1 and _NUMBER_WORD.fullmatch(fold(words[j].text).strip()))):
+                                      or (j == i + 1 and _number_word(words[j].text))):
                 j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
             after = _unglued(words[j:])
             if after and key_field(after[0].text, extra) is None:
