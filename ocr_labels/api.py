@@ -130,6 +130,7 @@ class _Reading:
     to_page: Callable
     check: bool = False  # a second engine's reading of a zoomed crop: it can only dissent
     turn: int | None = None  # of one of the label's views at each turn (View.turned): which turn
+    second: bool = False  # the second engine's value for a key: it counts where Tesseract stays unsure
 
 
 _BRAND_KEYS: dict[tuple[str, str], dict[str, str]] = {}
@@ -206,6 +207,7 @@ class _PageState:
             for c in new:
                 c.reading = number
                 c.check = r.check
+                c.second = r.second
             self._scored[number] = new
         return self._scored[number]
 
@@ -221,9 +223,9 @@ class _PageState:
 
 def _add_reading(state: _PageState, ctx: _Context, lines: Sequence[Line], pairs: Sequence[layout.KeyValue],
                  barcodes: Sequence[Barcode], to_page: Callable, *, check: bool = False,
-                 turn: int | None = None) -> None:
+                 turn: int | None = None, second: bool = False) -> None:
     state.readings.append(_Reading(len(state.readings) + 1, tuple(lines), tuple(pairs), tuple(barcodes), to_page,
-                                   check, turn))
+                                   check, turn, second))
     if check:
         return  # a cross-check names no brand and adds no value of its own
     for kv in pairs:
@@ -257,7 +259,10 @@ def _stop_threshold(opts: ScanOptions) -> float:
 
 
 def _resolved(state: _PageState, ctx: _Context) -> bool:
-    choice = extract.choose(state.candidates(ctx.patterns), _stop_threshold(ctx.options))
+    """Tesseract's values settle both fields: the second engine's own values fill in only
+    after the last view (read on, they would stop the views that give Tesseract its chance)."""
+    own = [c for c in state.candidates(ctx.patterns) if not c.second]
+    choice = extract.choose(own, _stop_threshold(ctx.options))
     return all(f in choice.fields for f in extract.FIELDS)
 
 
@@ -306,7 +311,7 @@ def _near_a_value(state: _PageState, ctx: _Context) -> bool:
     repair a value nearly read; on the generated sets and the real photos they never found one
     where the label's views had read nothing this near, and they took about a fifth of the time."""
     near = SPARE_HOPE * _stop_threshold(ctx.options)
-    return any(c.confidence >= near and not c.check for c in state.candidates(ctx.patterns))
+    return any(c.confidence >= near and not (c.check or c.second) for c in state.candidates(ctx.patterns))
 
 
 # RapidOCR finds text lines itself: only the levelled views are worth giving it
@@ -474,6 +479,26 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             lengths = {len(v) for v in state.values(field_name, ctx.patterns)}
             words = checker.read_line(line.image)
             _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), line.box_to_page, check=True)
+            own = _second_values(words, field_name, under is not None)
+            if own:
+                _add_reading(state, ctx, (), own, (), line.box_to_page, second=True)
+
+
+SECOND_SURE = 0.9  # the second engine's own score for a line below which its value is not taken
+
+
+def _second_values(words: Sequence[Word], field_name: str, under: bool) -> list[layout.KeyValue]:
+    """The values for a key that the second engine read surely (its own score) on the key's own
+    crop: the pairs of its line, or, on the line cut out under a key, its one word.
+    :func:`extract.choose` counts them only where Tesseract's own values of the field stay unsure."""
+    if not words or min(w.confidence for w in words) < SECOND_SURE:
+        return []
+    if under:
+        if len(words) != 1:
+            return []  # more than the value under the key: a caption or two values side by side
+        key = Word("", words[0].box, 0.0, words[0].line_id)
+        return [layout.KeyValue(field_name, key, words[0].text, tuple(words), "below")]
+    return [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]
 
 
 def _windows(words: Sequence[Word], field_name: str, lengths: Iterable[int]) -> list[layout.KeyValue]:

@@ -428,6 +428,7 @@ class Cand:
     doubled: bool = False  # the string as read less one glyph of a look-alike pair ('RS596': R596)
     cut: bool = False  # already lowered as a value that a longer reading of its key extends
     check: bool = False  # read by a second engine only to check the first: it can dissent, not vote
+    second: bool = False  # the second engine's value for a key: counted where Tesseract's stay unsure
 
 
 class Fit(NamedTuple):
@@ -761,9 +762,22 @@ def _own_shape(rule: str | None) -> bool:
     return rule is not None and not rule.startswith("generic-")
 
 
+SURE = 0.6  # a field whose Tesseract values reach this takes no value from the second engine
+
+
 def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
-    keep a field only when its best value clears the threshold and its runner-up is far behind."""
+    keep a field only when its best value clears the threshold and its runner-up is far behind.
+    The second engine's own values of a key (``Cand.second``) count only for a field that
+    Tesseract's values leave below SURE: they fill in, they do not overrule."""
+    if any(c.second for c in cands):
+        first = [c for c in cands if not c.second]
+        sure = choose(first, SURE).fields
+        # it fills in a value Tesseract never read, in any look-alike form: one that Tesseract read
+        # too is weighed by Tesseract's own readings and the cross-check (see _dissent)
+        cands = first + [c for c in cands if c.second and c.field not in sure and not any(
+            t.field == c.field and t.confidence > 0 and not t.check and same_up_to_confusion(t.value, c.value) for t in first)]
+    by_tesseract = {(c.field, c.value) for c in cands if not (c.second or c.check) and c.confidence > 0}
     checks = [c for c in cands if c.check and c.confidence > 0]
     cands = [c for c in cands if not c.check]
     merged: dict[tuple[str, str], Cand] = {}
@@ -798,7 +812,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                 merged[k] = replace(c, confidence=0.0)
             elif b.field == c.field and coded and b.value != c.value and near_miss(c.value, b.value):
                 merged[k] = replace(c, confidence=0.0)  # the code is checksummed; the text is a misreading
-    votes, read = _key_votes(cands)
+    # Tesseract's readings of a key weigh its values; the second engine's own readings of the key
+    # weigh none (where they count, Tesseract's readings of it were unsure: they weigh no value of it)
+    votes, read = _key_votes([c for c in cands if not c.second])
     for k, c in merged.items():
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
@@ -810,7 +826,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             notes.append(f"read alike {len(readings[k])} times")
         elif counts[k] > 1:
             conf += 0.03 * min(counts[k] - 1, 3)
-        if "key" in c.source:
+        if "key" in c.source and k in by_tesseract:
             of_key = read.get(c.field, {})
             against = _opposed(c.value, c.field, votes, of_key)
             if against:
@@ -885,7 +901,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         checked = [c.value for c in checks if c.field == f]
         read_so = {_fold_zero(v) for v in checked}
-        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so]
+        # (the second engine's own value is not backed by its own reading of the line)
+        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so and (f, c.value) in by_tesseract]
         if close and len(backed) == 1:
             # the second engine read one of the close values and not the others: no coin toss
             best, conf, close = backed[0], backed[0].confidence, []
@@ -900,7 +917,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
         twin = None if dissent is None else next(
             (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
-             and c.confidence > conf - TWIN_MARGIN and (other is None or not _same_print(c, other))), None)
+             and (f, c.value) in by_tesseract and c.confidence > conf - TWIN_MARGIN and (other is None or not _same_print(c, other))), None)
         if twin is not None:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
@@ -908,6 +925,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")
+        if best.second:
+            warnings.append(f"{f}: {best.value} was read by the second engine alone; Tesseract's readings were unsure")
         if conf < min_confidence:
             warnings.append(f"{f}: best candidate {best.value} at {conf:.2f} is below {min_confidence:.2f}; left empty")
             continue

@@ -9,6 +9,7 @@ import zxingcpp
 
 from ocr_labels import ScanOptions, api, scan_files, scan_image, synth
 from ocr_labels.api import LEGIBLE_MIN, LEGIBLE_RATIO, _orientation, _PageState, check_setup, legibility
+from ocr_labels.elements import Word
 from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
 from ocr_labels.errors import MissingEngineError, OcrTimeoutError
 from tests.labels import WHIRLPOOL, draw_label
@@ -222,6 +223,44 @@ def test_a_brand_read_at_a_wrong_turn_gives_way_once_the_turn_is_known():
     # text from views that are not one of the label's turns (the page, fine print) still counts
     _add_reading(state, ctx, _text_lines("MADE IN USA"), [], [], lambda b: b)
     assert state.texts()[-1] == "MADE IN USA"
+
+
+def test_the_second_engines_values_come_from_its_sure_lines_only():
+    from ocr_labels.api import SECOND_SURE, _second_values
+
+    def line(*texts, score=0.95):
+        return [Word(t, (i * 100, 0, 90, 30), score, (0,)) for i, t in enumerate(texts)]
+
+    assert [kv.value for kv in _second_values(line("SER:", "1708G08976"), "serial", False)] == ["1708G08976"]
+    assert _second_values(line("SER:", "1708G08976"), "model", False) == []  # another key's line
+    assert _second_values(line("SER:", "1708G08976", score=SECOND_SURE - 0.02), "serial", False) == []
+    # the line cut out under a key: its one word is the value; two words are no one value
+    below = _second_values(line("GDT381PXQZKW"), "model", True)
+    assert [(kv.value, kv.position) for kv in below] == [("GDT381PXQZKW", "below")]
+    assert _second_values(line("GDT381PXQZKW", "XYZ"), "model", True) == []
+    assert _second_values([], "model", True) == []
+
+
+def test_tesseracts_own_values_decide_when_the_views_stop():
+    from ocr_labels.api import _add_reading, _resolved, _shared_context, _text_lines
+    from ocr_labels.layout import KeyValue, find_pairs
+
+    ctx = _shared_context(ScanOptions(cross_check=False))
+    state = _PageState()
+
+    def tesseract_read(text):
+        lines = _text_lines(text)
+        _add_reading(state, ctx, lines, find_pairs(lines), [], lambda b: b)
+
+    tesseract_read("WHIRLPOOL\nMODEL WFW4720RW0")
+    key = Word("", (0, 0, 10, 10), 0.0, ())
+    serial = KeyValue("serial", key, "CD3700848", (Word("CD3700848", (0, 40, 90, 30), 0.97, ()),), "below")
+    _add_reading(state, ctx, (), [serial], (), lambda b: b, second=True)
+    assert any(c.second and c.value == "CD3700848" for c in state.candidates(ctx.patterns))
+    # the second engine's serial would settle the page, but Tesseract's views go on for their chance
+    assert not _resolved(state, ctx)
+    tesseract_read("SERIAL NO. CD3700848")
+    assert _resolved(state, ctx)
 
 
 def test_second_chance_views_only_once_a_value_came_near(tesseract):

@@ -216,6 +216,46 @@ def test_a_confusable_variant_the_second_engine_read_is_chosen_when_nearly_as_su
     assert "model" not in choose(far + [_check("model", "LRBP5856MFL")], 0.6).fields
 
 
+def _second(field, value, conf, reading=20):
+    c = _cand(field, value, conf, reading)
+    c.second = True
+    return c
+
+
+def test_the_second_engines_own_value_fills_a_field_tesseract_leaves_unsure():
+    unsure = [_cand("serial", "470EGOROTG", 0.4, 1)]
+    got = choose(unsure + [_second("serial", "1708G08976", 0.85)], 0.6)
+    assert got.fields["serial"].value == "1708G08976" and got.fields["serial"].confidence == 0.85
+    assert any("1708G08976 was read by the second engine alone" in w for w in got.warnings)
+    # where Tesseract's own value is sure, the second engine's does not overrule it
+    sure = [_cand("serial", "1708G08975", 0.9, 1)]
+    kept = choose(sure + [_second("serial", "1708G08976", 0.95)], 0.6)
+    assert kept.fields["serial"].value == "1708G08975"
+    assert [c.value for c in kept.candidates] == ["1708G08975"]
+    # nor for the other field, which Tesseract left unsure
+    other = choose(sure + [_second("model", "58STA070A310", 0.85)], 0.6)
+    assert other.fields["model"].value == "58STA070A310"
+    # a look-alike variant of a value Tesseract read is the cross-check's to weigh, not a value
+    alike = choose([_cand("model", "ASI9092FFF", 0.55, 1), _second("model", "AS19092FFF", 0.9)], 0.0)
+    assert alike.fields["model"].value == "ASI9092FFF"
+    assert [c.value for c in alike.candidates] == ["ASI9092FFF"]
+
+
+def test_the_second_engines_own_value_neither_votes_nor_backs_itself():
+    # Tesseract read the key twice, unsurely and otherwise: that does not weigh on the second
+    # engine's value, and its value does not weigh on Tesseract's
+    mine = [_cand("serial", "2198Z1F", 0.55, 1), _cand("serial", "219821", 0.45, 2)]
+    alone = choose(mine, 0.0).fields["serial"].confidence
+    with_second = choose(mine + [_second("serial", "A1B2C3D", 0.5)], 0.0)
+    assert [c.confidence for c in with_second.candidates if c.value == "2198Z1F"] == [alone]
+    assert not any("disagree" in c.reason for c in with_second.candidates if c.value == "A1B2C3D")
+    # close to Tesseract's value, its own check reading of the same line does not pick it
+    tie = [_cand("serial", "2198Z1F", 0.7, 1), _second("serial", "2198Z11", 0.72), _check("serial", "2198Z11")]
+    got = choose(tie, 0.6)
+    assert "serial" not in got.fields
+    assert not any("the second engine read it so" in w for w in got.warnings)
+
+
 def test_a_barcode_confirmed_value_is_not_second_guessed():
     coded = [_cand("serial", "CD3700848", 0.9, 1, "barcode"), _cand("serial", "CD3700848", 0.8, 2)]
     got = choose(coded + [_check("serial", "CD3700846")], 0.6)
