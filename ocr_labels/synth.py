@@ -171,8 +171,13 @@ def _whirlpool_serial(r: _R) -> tuple[str, int, int]:
 
 
 def _whirlpool_family_model(r: _R, prefixes: Sequence[str]) -> str:
-    return (r.pick(prefixes) + r.digits(r.int(3, 4)) + r.letters(1)
-            + r.chars(r.int(1, 3), _UPPER_NO_IO + _DIGITS[:3]))
+    """Prefix, series digits, feature and colour letters, and (brand_formats.md §3.1; 6 of the 7
+    such models on the real photos) mostly an engineering-revision digit or two at the end
+    ('WFW4720RW0', 'WRF535SWHZ00'); some labels leave it off ('MDB4000AWB')."""
+    head = r.pick(prefixes) + r.digits(r.int(3, 4)) + r.letters(1)
+    if r.chance(0.8):
+        return head + r.chars(r.int(0, 2), _UPPER_NO_IO + _DIGITS) + r.digits(1 if r.chance(0.8) else 2)
+    return head + r.chars(r.int(1, 3), _UPPER_NO_IO + _DIGITS[:3])
 
 
 def _v_whirlpool(r: _R) -> Values:

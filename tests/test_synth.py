@@ -253,7 +253,7 @@ def test_some_values_are_glued_to_their_keys_colon():
 
     synth._text_mask = recording
     try:
-        for i in range(40):
+        for i in range(80):
             synth.render_flat_label(np.random.default_rng([3030, i]), None, "hard")
     finally:
         synth._text_mask = original
