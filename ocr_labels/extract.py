@@ -773,10 +773,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     if any(c.second for c in cands):
         first = [c for c in cands if not c.second]
         sure = choose(first, SURE).fields
+        read = [t for t in first if t.confidence > 0 and not t.check]
         # it fills in a value Tesseract never read, in any look-alike form: one that Tesseract read
         # too is weighed by Tesseract's own readings and the cross-check (see _dissent)
         cands = first + [c for c in cands if c.second and c.field not in sure and not any(
-            t.field == c.field and t.confidence > 0 and not t.check and same_up_to_confusion(t.value, c.value) for t in first)]
+            t.field == c.field and same_up_to_confusion(t.value, c.value) for t in read)]
     by_tesseract = {(c.field, c.value) for c in cands if not (c.second or c.check) and c.confidence > 0}
     checks = [c for c in cands if c.check and c.confidence > 0]
     cands = [c for c in cands if not c.check]
@@ -917,7 +918,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
         twin = None if dissent is None else next(
             (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
-             and (f, c.value) in by_tesseract and c.confidence > conf - TWIN_MARGIN and (other is None or not _same_print(c, other))), None)
+             and (f, c.value) in by_tesseract and c.confidence > conf - TWIN_MARGIN
+             and (other is None or not _same_print(c, other))), None)
         if twin is not None:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
