@@ -496,9 +496,14 @@ def _second_values(words: Sequence[Word], field_name: str, under: bool) -> list[
     if under:
         if len(words) != 1:
             return []  # more than the value under the key: a caption or two values side by side
-        key = Word("", words[0].box, 0.0, words[0].line_id)
-        return [layout.KeyValue(field_name, key, words[0].text, tuple(words), "below")]
+        return [layout.KeyValue(field_name, _unread_key(words), words[0].text, tuple(words), "below")]
     return [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]
+
+
+def _unread_key(words: Sequence[Word]) -> Word:
+    """A blank stand-in for the key of a line the second engine read (its key word is cut off,
+    misread or glued to the value): empty, where the line starts."""
+    return Word("", words[0].box, 0.0, words[0].line_id)
 
 
 def _windows(words: Sequence[Word], field_name: str, lengths: Iterable[int]) -> list[layout.KeyValue]:
@@ -508,7 +513,7 @@ def _windows(words: Sequence[Word], field_name: str, lengths: Iterable[int]) -> 
     if not words:
         return []
     text = extract.normalise("".join(w.text for w in words))
-    key = Word("", words[0].box, 0.0, words[0].line_id)
+    key = _unread_key(words)
     return [layout.KeyValue(field_name, key, text[i:i + n], tuple(words), "check")
             for n in sorted(set(lengths)) for i in range(len(text) - n + 1)]
 

@@ -776,9 +776,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         read = [t for t in first if t.confidence > 0 and not t.check]
         # it fills in a value Tesseract never read, in any look-alike form: one that Tesseract read
         # too is weighed by Tesseract's own readings and the cross-check (see _dissent)
+        # (so a merged value below is the second engine's alone exactly when its Cand.second is set)
         cands = first + [c for c in cands if c.second and c.field not in sure and not any(
             t.field == c.field and same_up_to_confusion(t.value, c.value) for t in read)]
-    by_tesseract = {(c.field, c.value) for c in cands if not (c.second or c.check) and c.confidence > 0}
     checks = [c for c in cands if c.check and c.confidence > 0]
     cands = [c for c in cands if not c.check]
     merged: dict[tuple[str, str], Cand] = {}
@@ -827,7 +827,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             notes.append(f"read alike {len(readings[k])} times")
         elif counts[k] > 1:
             conf += 0.03 * min(counts[k] - 1, 3)
-        if "key" in c.source and k in by_tesseract:
+        if "key" in c.source and not c.second:
             of_key = read.get(c.field, {})
             against = _opposed(c.value, c.field, votes, of_key)
             if against:
@@ -903,7 +903,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         checked = [c.value for c in checks if c.field == f]
         read_so = {_fold_zero(v) for v in checked}
         # (the second engine's own value is not backed by its own reading of the line)
-        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so and (f, c.value) in by_tesseract]
+        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so and not c.second]
         if close and len(backed) == 1:
             # the second engine read one of the close values and not the others: no coin toss
             best, conf, close = backed[0], backed[0].confidence, []
@@ -918,7 +918,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
         twin = None if dissent is None else next(
             (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
-             and (f, c.value) in by_tesseract and c.confidence > conf - TWIN_MARGIN
+             and not c.second and c.confidence > conf - TWIN_MARGIN
              and (other is None or not _same_print(c, other))), None)
         if twin is not None:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
