@@ -44,7 +44,8 @@ class ScanOptions:
     stop_confidence: float | None = None
     focus: bool = True  # re-read each key and its value zoomed, for a second opinion (Tesseract)
     # RapidOCR's recogniser re-reads each zoomed key and value too (~10 ms a crop): a value it
-    # reads one character otherwise is a guess, and it breaks ties between close values.
+    # reads one character otherwise (or surely, as another string of its length) is a guess,
+    # and it breaks ties between close values.
     # None: on when the rapidocr extra is installed (True fails at the start without it)
     cross_check: bool | None = None
     barcodes: bool = True

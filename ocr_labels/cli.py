@@ -72,7 +72,8 @@ def _file_digest(path: Path) -> str | None:
               help="OCR engine; auto = Tesseract, then RapidOCR where fields stay empty.")
 @click.option("--cross-check/--no-cross-check", default=None,
               help="RapidOCR re-reads each zoomed model and serial line Tesseract read (~10 ms each); a value "
-                   "it reads one character otherwise is left empty as a guess, and where Tesseract stays unsure "
+                   "it reads one character otherwise, or reads surely as another string of its length, is left empty "
+                   "as a guess, and where Tesseract stays unsure "
                    "of a field, a value RapidOCR read surely on that line fills it (the record warns). Default: "
                    "on when the rapidocr extra is installed; --cross-check fails at the start without it.")
 @click.option("--patterns", "pattern_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),

@@ -744,6 +744,18 @@ def _dissent(value: str, checked: Sequence[str]) -> str | None:
     return None
 
 
+def _sure_dissent(value: str, sure: Sequence[str]) -> str | None:
+    """The second engine's own value for the field's key (read with its own score at
+    api.SECOND_SURE or more) when it has the value's length but other characters, however many, and no such
+    value of its agrees (O and 0 alike). Unlike a check's windows, these are whole values it read
+    surely: on the generated sets, those two or more characters off held the true value where
+    Tesseract's sure value was wrong (`XGR75T06EN71U2` read `XGR7STOGEN71U2`)."""
+    mine = _fold_zero(value)
+    if any(_fold_zero(v) == mine for v in sure):
+        return None
+    return next((v for v in sure if len(v) == len(value)), None)
+
+
 def _echoes(value: str, texts: Sequence[str]) -> bool:
     """One of a reading's values is this value read a little differently: at most two
     characters apart (confusable pairs free), or a part of it, or it a part of that value."""
@@ -769,8 +781,10 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
     keep a field only when its best value clears the threshold and its runner-up is far behind.
     The second engine's own values of a key (``Cand.second``) count only for a field that
-    Tesseract's values leave below SURE: they fill in, they do not overrule."""
-    if any(c.second for c in cands):
+    Tesseract's values leave below SURE: they fill in, they do not overrule; a sure value of
+    Tesseract's that one of them contradicts (see :func:`_sure_dissent`) is a guess."""
+    sure_reads = [c for c in cands if c.second and c.confidence > 0]
+    if sure_reads:
         first = [c for c in cands if not c.second]
         sure = choose(first, SURE).fields
         read = [t for t in first if t.confidence > 0 and not t.check]
@@ -914,8 +928,12 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {best.value} and {close[0].value} compete")
         # a dissent that the brand's own shapes refuse, where they take the value, is the second
         # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
-        dissenting = [c.value for c in checks if c.field == f and (not settled or _own_shape(c.rule))]
-        dissent = None if "barcode" in best.source else _dissent(best.value, dissenting)
+        dissent = None
+        if "barcode" not in best.source:
+            def counts(c: Cand) -> bool:
+                return c.field == f and (not settled or _own_shape(c.rule))
+            dissent = _dissent(best.value, [c.value for c in checks if counts(c)]) \
+                or _sure_dissent(best.value, [c.value for c in sure_reads if counts(c)])
         twin = None if dissent is None else next(
             (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
              and not c.second and c.confidence > conf - TWIN_MARGIN

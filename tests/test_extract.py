@@ -229,7 +229,7 @@ def test_the_second_engines_own_value_fills_a_field_tesseract_leaves_unsure():
     assert any("1708G08976 was read by the second engine alone" in w for w in got.warnings)
     # where Tesseract's own value is sure, the second engine's does not overrule it
     sure = [_cand("serial", "1708G08975", 0.9, 1)]
-    kept = choose(sure + [_second("serial", "1708G08976", 0.95)], 0.6)
+    kept = choose(sure + [_second("serial", "1708G089", 0.95)], 0.6)
     assert kept.fields["serial"].value == "1708G08975"
     assert [c.value for c in kept.candidates] == ["1708G08975"]
     # nor for the other field, which Tesseract left unsure
@@ -256,10 +256,34 @@ def test_the_second_engines_own_value_neither_votes_nor_backs_itself():
     assert not any("the second engine read it so" in w for w in got.warnings)
 
 
+def test_a_value_the_second_engine_surely_read_otherwise_is_a_guess():
+    # Tesseract read the line twice alike, and sure; the second engine read the key's line surely
+    # with another value of the same length, two characters apart: one of them misread it
+    mine = [_cand("model", "XGR7STOGEN71U2", 0.8, 1), _cand("model", "XGR7STOGEN71U2", 0.75, 2)]
+    assert choose(mine, 0.6).fields["model"].value == "XGR7STOGEN71U2"
+    got = choose(mine + [_second("model", "XGR75T06EN71U2", 0.95)], 0.6)
+    assert "model" not in got.fields
+    assert any("XGR7STOGEN71U2 was read XGR75T06EN71U2 by the second engine" in w for w in got.warnings)
+    assert [c.value for c in got.candidates] == ["XGR7STOGEN71U2"]  # no value of its own
+    # it agrees (O and 0 alike), its value has another length (a value cut short, or another
+    # string beside the key), or it agrees on one of the key's lines: the value stands
+    for seconds in (["XGR7ST0GEN71U2"], ["XGR75T06EN71U"], ["XGR75T06EN71U2", "XGR7STOGEN71U2"]):
+        kept = choose(mine + [_second("model", v, 0.95, 20 + i) for i, v in enumerate(seconds)], 0.6)
+        assert kept.fields["model"].value == "XGR7STOGEN71U2", seconds
+    # where the brand's own shape takes the value, a reading no own shape takes does not count
+    own = [_cand("model", "MHW6726P5H", 0.8, 1, rule="whirlpool-model")]
+    loose = _second("model", "MHW6728PSB", 0.95)
+    loose.rule = "generic-model"
+    assert choose(own + [loose], 0.6).fields["model"].value == "MHW6726P5H"
+    loose.rule = "whirlpool-model"
+    assert "model" not in choose(own + [loose], 0.6).fields
+
+
 def test_a_barcode_confirmed_value_is_not_second_guessed():
     coded = [_cand("serial", "CD3700848", 0.9, 1, "barcode"), _cand("serial", "CD3700848", 0.8, 2)]
     got = choose(coded + [_check("serial", "CD3700846")], 0.6)
     assert got.fields["serial"].value == "CD3700848"
+    assert choose(coded + [_second("serial", "CD3700846", 0.95)], 0.6).fields["serial"].value == "CD3700848"
 
 
 def test_majority_wins_a_tie():
