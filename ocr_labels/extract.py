@@ -734,7 +734,8 @@ def _dissent(value: str, checked: Sequence[str]) -> str | None:
     """What a second engine read instead of the value: a string of the same length but for one
     character (O and 0 alike: both engines confuse them), when it never read the value itself.
     None when it agrees or read nothing so near: two or more characters apart, it misread the
-    line itself (on the hard generated photos it did so more often than it caught a misreading)."""
+    line itself (on the hard generated photos it did so more often than it caught a misreading;
+    a whole value it read surely is weighed by :func:`_sure_dissent`)."""
     mine = _fold_zero(value)
     if any(_fold_zero(v) == mine for v in checked):
         return None
@@ -745,10 +746,10 @@ def _dissent(value: str, checked: Sequence[str]) -> str | None:
 
 
 def _sure_dissent(value: str, sure: Sequence[str]) -> str | None:
-    """The second engine's own value for the field's key (read with its own score at
-    api.SECOND_SURE or more) when it has the value's length but other characters, however many, and no such
-    value of its agrees (O and 0 alike). Unlike a check's windows, these are whole values it read
-    surely: on the generated sets, those two or more characters off held the true value where
+    """The second engine's own value for the field's key (its own score at api.SECOND_SURE or
+    more) that has the value's length but other characters, however many, when no such value of
+    its agrees (O and 0 alike). Unlike a check's windows, these are whole values it read surely:
+    on the generated sets, those two or more characters off held the true value where
     Tesseract's sure value was wrong (`XGR75T06EN71U2` read `XGR7STOGEN71U2`)."""
     mine = _fold_zero(value)
     if any(_fold_zero(v) == mine for v in sure):
@@ -784,7 +785,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     Tesseract's values leave below SURE: they fill in, they do not overrule; a sure value of
     Tesseract's that one of them contradicts (see :func:`_sure_dissent`) is a guess."""
     sure_reads = [c for c in cands if c.second and c.confidence > 0]
-    if sure_reads:
+    if any(c.second for c in cands):
         first = [c for c in cands if not c.second]
         sure = choose(first, SURE).fields
         read = [t for t in first if t.confidence > 0 and not t.check]
