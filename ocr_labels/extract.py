@@ -788,12 +788,12 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     if any(c.second for c in cands):
         first = [c for c in cands if not c.second]
         sure = choose(first, SURE).fields
-        read = [t for t in first if t.confidence > 0 and not t.check]
+        tesseract_read = [t for t in first if t.confidence > 0 and not t.check]
         # it fills in a value Tesseract never read, in any look-alike form: one that Tesseract read
         # too is weighed by Tesseract's own readings and the cross-check (see _dissent)
         # (so a merged value below is the second engine's alone exactly when its Cand.second is set)
         cands = first + [c for c in cands if c.second and c.field not in sure and not any(
-            t.field == c.field and same_up_to_confusion(t.value, c.value) for t in read)]
+            t.field == c.field and same_up_to_confusion(t.value, c.value) for t in tesseract_read)]
     checks = [c for c in cands if c.check and c.confidence > 0]
     cands = [c for c in cands if not c.check]
     merged: dict[tuple[str, str], Cand] = {}
@@ -931,10 +931,10 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
         dissent = None
         if "barcode" not in best.source:
-            def counts(c: Cand) -> bool:
+            def weighs(c: Cand) -> bool:
                 return c.field == f and (not settled or _own_shape(c.rule))
-            dissent = _dissent(best.value, [c.value for c in checks if counts(c)]) \
-                or _sure_dissent(best.value, [c.value for c in sure_reads if counts(c)])
+            dissent = _dissent(best.value, [c.value for c in checks if weighs(c)]) \
+                or _sure_dissent(best.value, [c.value for c in sure_reads if weighs(c)])
         twin = None if dissent is None else next(
             (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
              and not c.second and c.confidence > conf - TWIN_MARGIN
