@@ -163,6 +163,8 @@ class _PageState:
     legibility: dict[int, int] = field(default_factory=dict)  # per turn: the most legible view's score
     grey: np.ndarray | None = None
     searched: set[str] = field(default_factory=set)  # views whose barcodes were read ('page inverted' too)
+    # per engine and View.family: the seconds the family's first view read took (None: it timed out)
+    family_seconds: dict[str, float | None] = field(default_factory=dict)
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
     _brand_scores: dict[int, dict[str, float]] = field(default_factory=dict)  # per reading
     _scored_brand: str | None = None
@@ -303,7 +305,20 @@ def _orientation(state: _PageState) -> int | None:
 
 
 SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance (View.spare)
+# A binarised or enhanced variant of a view that Tesseract read in t seconds gets at most
+# max(VARIANT_FLOOR, VARIANT_TIMES * t). On three hard sets the variants that finished took at
+# most 4.5x their view's time, but for one photo's (15x, 1.8 s: cut now, with the same answers);
+# those that timed out had run 7-37x when stopped, up to 3 s each.
+VARIANT_TIMES = 8.0
+VARIANT_FLOOR = 1.0
 SPARE_HOPE = 0.75  # of the stop threshold: second chances only once some value came this near
+
+
+def _variant_limit(state: _PageState, view: preprocess.View, family: str) -> float | None:
+    """Seconds a second-chance variant of a view may take, from the time its family's first
+    view took (None: the usual limit)."""
+    took = state.family_seconds.get(family) if view.spare and family else None
+    return None if took is None else max(VARIANT_FLOOR, VARIANT_TIMES * took)
 
 
 def _near_a_value(state: _PageState, ctx: _Context) -> bool:
@@ -335,6 +350,9 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             break
         if kinds and not view.name.startswith(kinds):
             continue
+        family = f"{engine_name}:{view.family}" if view.family else ""
+        if family and family in state.family_seconds and state.family_seconds[family] is None:
+            continue  # the same pixels turned or drawn again: texture that timed out already
         if view.spare and not _near_a_value(state, ctx):
             state.warnings.append(f"{engine_name}: no value came near the threshold in the label's views; "
                                   "second-chance views skipped")
@@ -352,17 +370,24 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                 found += _new_barcodes(255 - state.grey, known, page.file)
             if found:
                 _add_reading(state, ctx, (), (), found, lambda b: b)
+        read_started = time.perf_counter()
         try:
             if isinstance(engine, engines.TesseractEngine):
-                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0)
+                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0,
+                                    most=_variant_limit(state, view, family))
             else:
                 words = engine.read(view.image)
         except OcrTimeoutError as e:
             # one pathological view (dense texture) must not cost the photo: try the others
-            state.warnings.append(f"{engine_name} view {view.name}: {e}")
+            skipped = "; its other turns and variants are not read" if family else ""
+            state.warnings.append(f"{engine_name} view {view.name}: {e}{skipped}")
+            if family:
+                state.family_seconds[family] = None
             if len(state.warnings) >= 2:
                 break
             continue
+        if family:
+            state.family_seconds.setdefault(family, time.perf_counter() - read_started)
         if view.turned:
             state.legibility[view.rotation] = max(state.legibility.get(view.rotation, 0), legibility(words))
         lines = layout.group_lines(words)

@@ -315,9 +315,11 @@ class TesseractEngine:
         self.timeout = timeout
         self.config = config
 
-    def read(self, image: np.ndarray, psm: int | None = None, patience: float = 1.0) -> list[Word]:
+    def read(self, image: np.ndarray, psm: int | None = None, patience: float = 1.0,
+             most: float | None = None) -> list[Word]:
         """The words Tesseract reads; ``patience`` scales the time limit (a view that is only a
-        second chance gets less: one that takes long is texture, and the photo had its views)."""
+        second chance gets less: one that takes long is texture, and the photo had its views);
+        ``most`` caps it in seconds."""
         import pytesseract
 
         tesseract_version()
@@ -325,7 +327,8 @@ class TesseractEngine:
         # a normal view takes ~0.15 s per megapixel here (median of 190 views of 0.5 MP or more on
         # real and generated photos; the slowest that finished took 1.6 s/MP); one that takes
         # longer is texture Tesseract is trying to read, not text: give up on it sooner
-        limit = min(self.timeout, patience * (TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6))
+        limit = min(self.timeout, patience * (TIMEOUT_BASE + TIMEOUT_PER_MP * image.size / 1e6),
+                    most if most is not None else self.timeout)
         # the library is set up with TESSERACT_VARIABLES: another config goes to the program
         small = image.shape[0] * image.shape[1] <= LIBRARY_MAX_PIXELS
         if self.config == TESSERACT_CONFIG:

@@ -36,6 +36,10 @@ class View:
     # worth a search of their own (later views turn or re-process one; the page's view is the
     # photo made smaller, and the photo itself was searched)
     search_codes: bool = False
+    # the label's first view, for that view, its other turns and its binarised and enhanced
+    # variants: the same pixels, turned or drawn again (a view Tesseract took too long over is
+    # texture in all of them); "" for the views of other pixels
+    family: str = ""
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -554,12 +558,14 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     if inverted:
         grey = 255 - grey
 
+    first_name = f"{prefix}{fr.base_rot % 360}"
+
     def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False,
-             codes: bool = False) -> View:
+             codes: bool = False, family: str = "") -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s, f.plane, f.plane_shape)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes)
+        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes, family=family)
 
     def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str,
                    on_label: bool = False) -> View:
@@ -570,7 +576,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         return make(_Framing(box, rotation, skew, s, block_h, plane, shape), rotation, name, codes=True)
 
     b = fr.base_rot
-    first = make(fr, b, f"{prefix}{b % 360}", turned=True, codes=True)
+    first = make(fr, b, first_name, turned=True, codes=True, family=first_name)
     yield first
     pf = _framing(grey, page_geo, target_cap_height) if labelled else None
     if pf is not None:
@@ -588,7 +594,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     for r in others:
         if orientation() is not None:
             break
-        yield make(fr, r, f"{prefix}{r % 360}", turned=True)
+        yield make(fr, r, f"{prefix}{r % 360}", turned=True, family=first_name)
     up = orientation()
     rot = b if up is None else up
     if pf is not None:
@@ -603,9 +609,9 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
                 yield replace(block_view(block, block_h, r, pf.skew, f"beside{i}"), spare=True)
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
     yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation,
-               inverted=inverted, spare=True)
+               inverted=inverted, spare=True, family=first_name)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
-               inverted=inverted, spare=True)
+               inverted=inverted, spare=True, family=first_name)
     if fr.region is not None:
         whole = fr if fr.plane is None or pf is None else replace(fr, plane=None, plane_shape=None, skew=pf.skew)
         yield replace(make(whole, rot, "fullframe", crop=False), spare=True)

@@ -45,6 +45,27 @@ def test_patience_scales_the_time_limit(tesseract):
         TesseractEngine().read(label, patience=0.001)
 
 
+def test_a_limit_in_seconds_caps_the_time_limit(tesseract):
+    label = cv2.cvtColor(draw_label(WHIRLPOOL * 2), cv2.COLOR_BGR2GRAY)
+    assert TesseractEngine().read(label, most=30.0)  # above the usual limit: the usual one holds
+    with pytest.raises(OcrTimeoutError, match="longer than 0.001"):
+        TesseractEngine().read(label, most=0.001)
+
+
+def test_a_variant_gets_a_few_times_its_views_time():
+    from ocr_labels.api import VARIANT_FLOOR, VARIANT_TIMES, _variant_limit
+    from ocr_labels.preprocess import View
+
+    state = _PageState(family_seconds={"tesseract:label0": 0.5, "tesseract:level0": 0.01})
+    binary = View(np.zeros((8, 8), np.uint8), np.eye(3), "binary", spare=True, family="label0")
+    assert _variant_limit(state, binary, "tesseract:label0") == VARIANT_TIMES * 0.5
+    assert _variant_limit(state, binary, "tesseract:level0") == VARIANT_FLOOR  # a quick view: the floor
+    # a view of the family that is no second chance, or a family not read yet: the usual limit
+    turned = View(np.zeros((8, 8), np.uint8), np.eye(3), "label180", turned=True, family="label0")
+    assert _variant_limit(state, turned, "tesseract:label0") is None
+    assert _variant_limit(state, binary, "tesseract:label90") is None
+
+
 def test_rapidocr_reads_the_same_label():
     words = RapidOcrEngine().read(draw_label(WHIRLPOOL))
     joined = " ".join(w.text for w in words).replace(" ", "")
@@ -320,7 +341,8 @@ def test_orientation_from_keys_then_legibility():
 
 def test_a_photo_on_which_every_pass_times_out_says_so(tesseract):
     record = scan_image(draw_label(WHIRLPOOL), ScanOptions(timeout=0.01))
-    assert record.error and record.error.startswith("every tesseract pass timed out (2 views, each given")
+    # the label upside down is the same texture: once the first view timed out it is not tried
+    assert record.error and record.error.startswith("every tesseract pass timed out (1 view, each given")
     assert record.model is None and record.serial is None
 
 

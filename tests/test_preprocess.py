@@ -365,6 +365,11 @@ def test_plan_views_starts_with_the_label_then_the_page(label_in_clutter):
     # the variants after the turns are second chances, read with less patience
     spare = {v.name for v in plan_views(frame, orientation=lambda: 0) if v.spare}
     assert spare == {"binary", "clahe", "fullframe"}
+    # the label's turns and its variants show the same pixels: a family (texture that timed out
+    # in one is texture in all); the page's view and the full frame are other pixels
+    views = list(plan_views(frame))
+    assert {v.name for v in views if v.family == "label0"} >= {"label0", "label180", "binary", "clahe"}
+    assert all(not v.family for v in views if v.name.startswith(("page", "small", "full")))
     # barcodes are searched again in the label's first view only: the page's view is the photo
     # made smaller, the turns and variants show the same bars again
     assert [v.name for v in plan_views(frame, orientation=lambda: 0) if v.search_codes] == ["label0"]
