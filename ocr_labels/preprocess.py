@@ -36,9 +36,9 @@ class View:
     # worth a search of their own (later views turn or re-process one; the page's view is the
     # photo made smaller, and the photo itself was searched)
     search_codes: bool = False
-    # the label's first view, for that view, its other turns and its binarised and enhanced
-    # variants: the same pixels, turned or drawn again (a view Tesseract took too long over is
-    # texture in all of them); "" for the views of other pixels
+    # the name of the label's first view (of the page's, when no label stands out), on that view,
+    # its other turns and its binarised and enhanced variants: the same pixels, turned or drawn
+    # again (a view of them that Tesseract took too long over is texture in all); "" on others
     family: str = ""
     # the whole page made smaller, after the label's own view: always read, yet with the
     # patience of a second chance (a page of texture costs time, and the label was read)
