@@ -304,9 +304,7 @@ def _orientation(state: _PageState) -> int | None:
     return r if len(seen) == 4 else None
 
 
-# of the usual time limit, for a view that is only a second chance (View.spare) and for the
-# page's view (View.brief: on nine generated sets it read the same with this patience, in 6 % less time)
-SPARE_PATIENCE = 0.5
+SPARE_PATIENCE = 0.5  # of the usual time limit, for a view that is only a second chance (View.spare)
 # A binarised or enhanced variant of a view that Tesseract read in t seconds gets at most
 # max(VARIANT_FLOOR, VARIANT_TIMES * t). On three hard sets the variants that finished took at
 # most 4.5x their view's time, but for one photo's (15x, 1.8 s: cut now, with the same answers);
@@ -375,7 +373,7 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         read_started = time.perf_counter()
         try:
             if isinstance(engine, engines.TesseractEngine):
-                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare or view.brief else 1.0,
+                words = engine.read(view.image, patience=SPARE_PATIENCE if view.spare else 1.0,
                                     most=_variant_limit(state, view, family))
             else:
                 words = engine.read(view.image)

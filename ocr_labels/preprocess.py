@@ -40,9 +40,6 @@ class View:
     # its other turns and its binarised and enhanced variants: the same pixels, turned or drawn
     # again (a view of them that Tesseract took too long over is texture in all); "" on others
     family: str = ""
-    # the whole page made smaller, after the label's own view: always read, yet with the
-    # patience of a second chance (a page of texture costs time, and the label was read)
-    brief: bool = False
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -564,12 +561,11 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     first_name = f"{prefix}{fr.base_rot % 360}"
 
     def make(f: _Framing, rotation: int, name: str, crop: bool = True, turned: bool = False,
-             codes: bool = False, family: str = "", brief: bool = False) -> View:
+             codes: bool = False, family: str = "") -> View:
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s, f.plane, f.plane_shape)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes, family=family,
-                    brief=brief)
+        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes, family=family)
 
     def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str,
                    on_label: bool = False) -> View:
@@ -585,7 +581,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     pf = _framing(grey, page_geo, target_cap_height) if labelled else None
     if pf is not None:
         # the label may not hold everything (a model etched beside an asset sticker)
-        yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}", brief=True)
+        yield make(pf, pf.base_rot, f"page{pf.base_rot % 360}")
     # fine print that the page's scale leaves too small: each block at its own scale
     for i, (block, block_h) in enumerate(small_text_blocks(geo, area.shape)[:MAX_SMALL_BLOCKS]):
         yield block_view(block, block_h, b, fr.skew, f"small{i}", on_label=True)
@@ -605,7 +601,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         r = pf.base_rot + rot - b  # the page's turn, the right way up
         if (rot - b) % 360:
             # the page was read turned the first guess's way: read it again the right way up
-            yield make(pf, r, f"page{r % 360}", brief=True)
+            yield make(pf, r, f"page{r % 360}")
         if label_box is not None:
             # text beside the label that the page's view left too small: each block at its own scale
             beside = blocks_beside(page_geo, label_box, pf.scale, target_cap_height, grey.shape)
