@@ -261,10 +261,16 @@ def _stop_threshold(opts: ScanOptions) -> float:
     return opts.min_confidence if opts.stop_confidence is None else opts.stop_confidence
 
 
+def _checked_candidates(state: _PageState, ctx: _Context) -> list[extract.Cand]:
+    """Every reading's candidates, serials confirmed by an express code the page prints."""
+    return extract.code_checked(state.candidates(ctx.patterns), state.texts(),
+                                state.brand.brand if state.brand else None)
+
+
 def _resolved(state: _PageState, ctx: _Context) -> bool:
     """Tesseract's values settle both fields: the second engine's own values fill in only
     after the last view (read on, they would stop the views that give Tesseract its chance)."""
-    own = [c for c in state.candidates(ctx.patterns) if not c.second]
+    own = [c for c in _checked_candidates(state, ctx) if not c.second]
     choice = extract.choose(own, _stop_threshold(ctx.options))
     return all(f in choice.fields for f in extract.FIELDS)
 
@@ -565,7 +571,7 @@ def _finish(state: _PageState, ctx: _Context, file: str, page_no: int | None, sh
     opts = ctx.options
     _update_brand(state, ctx)  # the turn may have become known with the last reading
     texts = state.texts()
-    choice = extract.choose(state.candidates(ctx.patterns), opts.min_confidence)
+    choice = extract.choose(_checked_candidates(state, ctx), opts.min_confidence)
     model = choice.fields.get("model")
     serial = choice.fields.get("serial")
     brand_name = state.brand.name if state.brand else None

@@ -429,6 +429,7 @@ class Cand:
     cut: bool = False  # already lowered as a value that a longer reading of its key extends
     check: bool = False  # read by a second engine only to check the first: it can dissent, not vote
     second: bool = False  # the second engine's value for a key: counted where Tesseract's stay unsure
+    coded: bool = False  # confirmed by a number printed beside it (see code_checked): no guess, no dissent
 
 
 class Fit(NamedTuple):
@@ -660,6 +661,56 @@ def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, pattern
                     continue
                 conf = (0.55 if brand is not None else 0.45) + 0.3 * rule.strength + (0.1 if hinted else 0.0)
                 out.append(Cand(field, raw, _clip(conf), "barcode", to_page(bc.box), rule.id))
+    return out
+
+
+# The Express Service Code: a Dell service tag's base-36 value written in base 10, in 3-digit
+# groups ('125-423-316-01' for 5RFDP01; brand_formats.md §6.2). A pattern file that names an
+# 'express' key ([keys]) says its brand prints one.
+# (a gap may be lost or misplaced in the reading: '372 152 37477')
+_EXPRESS_CODE = regex.compile(r"(?<![0-9A-Z-])\d{3}[ -]?\d{3}[ -]?\d{3}[ -]?\d{1,2}(?![0-9A-Z-])")
+CODE_CHECKED = 0.9  # at least this for a serial that its printed express code confirms
+
+
+def express_codes(texts: Iterable[str]) -> set[int]:
+    """The 10- and 11-digit numbers the lines print (an express code as read)."""
+    return {int(regex.sub(r"\D", "", m.group())) for t in texts for m in _EXPRESS_CODE.finditer(t.upper())}
+
+
+def _base36_twin(value: str, codes: set[int]) -> str | None:
+    """The value, or the value with up to MAX_REPAIRS look-alike characters swapped
+    (CONFUSABLE), whose base-36 number is one of ``codes``; None when no such form is."""
+    forms = {value}
+    for _ in range(MAX_REPAIRS):
+        forms |= {f[:i] + alt + f[i + 1:] for f in forms for i, ch in enumerate(f) for alt in CONFUSABLE.get(ch, "")}
+    hits = [f for f in forms if f.isalnum() and f.isascii() and int(f, 36) in codes]
+    return min(hits, key=lambda f: _changed(f, value)) if hits else None
+
+
+def code_checked(cands: Sequence[Cand], texts: Sequence[str], brand: Brand | None) -> list[Cand]:
+    """Serial readings of a brand that prints its serial again as an express code (a pattern
+    file's 'express' key): a reading whose base-36 number, as read or with look-alikes swapped
+    ('18WJBOO' -> 18WJB00), is a number the lines print is confirmed by it, as by a barcode; the
+    readings it rules out ('the tag is not 18WJBOO') count no more. Others are returned as they are."""
+    if brand is None or not brand.keys.get("express"):
+        return list(cands)
+    codes = express_codes(texts)
+    if not codes:
+        return list(cands)
+    out = []
+    for c in cands:
+        twin = None
+        if c.field == "serial" and c.confidence > 0 and not c.check and len(c.value) in (5, 7):
+            twin = _base36_twin(c.value, codes)
+        if twin is None:
+            out.append(c)
+            continue
+        note = f"its express code {int(twin, 36)} is printed too" + (f" (read {c.value})" if twin != c.value else "")
+        out.append(replace(c, value=twin, confidence=_clip(max(c.confidence + 0.1, CODE_CHECKED)),
+                           notes=c.notes + [note], rivals=(), coded=True))
+    if any(c.coded for c in out):
+        # the code says which tag it is: the other serial readings are misreadings of it
+        out = [c if c.coded or c.field != "serial" else replace(c, confidence=0.0) for c in out]
     return out
 
 
@@ -930,7 +981,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # a dissent that the brand's own shapes refuse, where they take the value, is the second
         # engine's misread ('ME00T335VQ/AC' read with an I for the slash)
         dissent = None
-        if "barcode" not in best.source:
+        if "barcode" not in best.source and not best.coded:
             def weighs(c: Cand) -> bool:
                 return c.field == f and (not settled or _own_shape(c.rule))
             dissent = _dissent(best.value, [c.value for c in checks if weighs(c)]) \

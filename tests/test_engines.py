@@ -66,6 +66,14 @@ def test_a_variant_gets_a_few_times_its_views_time():
     assert _variant_limit(state, binary, "tesseract:label90") is None
 
 
+def test_a_dell_service_tag_is_confirmed_by_its_express_code(tesseract):
+    rec = scan_image(draw_label(["DELL", "Service Tag: 5RFDP01", "Express Service Code: 125-423-316-01",
+                                 "Reg Model: P75F"]))
+    assert rec.brand == "Dell" and rec.serial == "5RFDP01"
+    assert rec.serial_confidence >= 0.9
+    assert any("its express code 12542331601 is printed too" in c["reason"] for c in rec.candidates if c["field"] == "serial")
+
+
 def test_rapidocr_reads_the_same_label():
     words = RapidOcrEngine().read(draw_label(WHIRLPOOL))
     joined = " ".join(w.text for w in words).replace(" ", "")

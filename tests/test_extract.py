@@ -286,6 +286,37 @@ def test_a_barcode_confirmed_value_is_not_second_guessed():
     assert choose(coded + [_second("serial", "CD3700846", 0.95)], 0.6).fields["serial"].value == "CD3700848"
 
 
+def test_express_codes_are_read_in_groups_or_run_together():
+    from ocr_labels.extract import express_codes
+
+    lines = ["Express Service Code: 125-423-316-01", "Exp Svc Code 125 423 316 01", "ESC 12542331601",
+             "P/N 123-45678-90", "Service: 1-800-624-9896"]
+    assert express_codes(lines) == {12542331601}
+    assert express_codes(["Express Service Code 372 152 37477"]) == {37215237477}  # a gap read elsewhere
+
+
+def test_a_service_tag_its_express_code_confirms_is_no_guess():
+    from ocr_labels.extract import CODE_CHECKED, code_checked
+
+    dell = PATTERNS.get("Dell")
+    lines = ["DELL", "Service Tag: 5RFDPO1", "Express Service Code: 125-423-316-01"]
+    # Tesseract read an O for the 0, in one reading; another reading read a 7 for the 1
+    read = [_cand("serial", "5RFDPO1", 0.7, 1), _cand("serial", "5RFDP07", 0.72, 2)]
+    plain = choose(read, 0.6)
+    assert "serial" not in plain.fields  # two close readings: a coin toss
+    checked = code_checked(read, lines, dell)
+    got = choose(checked, 0.6)
+    assert got.fields["serial"].value == "5RFDP01" and got.fields["serial"].confidence >= CODE_CHECKED
+    assert "its express code 12542331601 is printed too (read 5RFDPO1)" in got.candidates[0].reason
+    assert [c.value for c in got.candidates if c.field == "serial"] == ["5RFDP01"]
+    # the second engine reading the tag otherwise does not make it a guess: the code settles it
+    assert choose(checked + [_check("serial", "5RFDP0I")], 0.6).fields["serial"].value == "5RFDP01"
+    # no code printed, another number, or a brand that prints none: the readings stay as read
+    for other_lines, brand in ((lines[:2], dell), (lines[:2] + ["Express Service Code: 125-423-316-02"], dell),
+                               (lines, PATTERNS.get("Whirlpool"))):
+        assert code_checked(read, other_lines, brand) == read
+
+
 def test_majority_wins_a_tie():
     got = choose([_cand("serial", "9709132202", 0.8, 1), _cand("serial", "9709132282", 0.8, 2),
                   _cand("serial", "9709132282", 0.78, 3)], 0.0)
