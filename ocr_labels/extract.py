@@ -710,7 +710,9 @@ def code_checked(cands: Sequence[Cand], texts: Sequence[str], brand: Brand | Non
                            notes=c.notes + [note], rivals=(), coded=True))
     if any(c.coded for c in out):
         # the code says which tag it is: the other serial readings are misreadings of it
-        out = [c if c.coded or c.field != "serial" else replace(c, confidence=0.0) for c in out]
+        out = [c if c.coded or c.field != "serial" else
+               replace(c, confidence=0.0, notes=c.notes + ["refused: the express code printed is another tag's"])
+               for c in out]
     return out
 
 
@@ -886,6 +888,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
             continue
+        if c.coded:
+            continue  # the number printed to check it settles it: other readings of its key do not weigh it
         conf, notes = c.confidence, list(c.notes)
         if len(readings[k]) > 1:
             # independent readings (other views, zoomed re-reads) that agree

@@ -300,15 +300,17 @@ def test_a_service_tag_its_express_code_confirms_is_no_guess():
 
     dell = PATTERNS.get("Dell")
     lines = ["DELL", "Service Tag: 5RFDPO1", "Express Service Code: 125-423-316-01"]
-    # Tesseract read an O for the 0, in one reading; another reading read a 7 for the 1
-    read = [_cand("serial", "5RFDPO1", 0.7, 1), _cand("serial", "5RFDP07", 0.72, 2)]
+    # Tesseract read an O for the 0, in one reading; another reading read a 4 for the 1
+    read = [_cand("serial", "5RFDPO1", 0.7, 1), _cand("serial", "5RFDP04", 0.72, 2)]
     plain = choose(read, 0.6)
     assert "serial" not in plain.fields  # two close readings: a coin toss
     checked = code_checked(read, lines, dell)
     got = choose(checked, 0.6)
     assert got.fields["serial"].value == "5RFDP01" and got.fields["serial"].confidence >= CODE_CHECKED
     assert "its express code 12542331601 is printed too (read 5RFDPO1)" in got.candidates[0].reason
-    assert [c.value for c in got.candidates if c.field == "serial"] == ["5RFDP01"]
+    assert [c.value for c in got.candidates if c.field == "serial" and c.confidence > 0] == ["5RFDP01"]
+    refused = next(c for c in got.candidates if c.value == "5RFDP04")
+    assert refused.confidence == 0 and "the express code printed is another tag's" in refused.reason
     # the second engine reading the tag otherwise does not make it a guess: the code settles it
     assert choose(checked + [_check("serial", "5RFDP0I")], 0.6).fields["serial"].value == "5RFDP01"
     # no code printed, another number, or a brand that prints none: the readings stay as read
