@@ -585,10 +585,10 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     # fine print that the page's scale leaves too small: each block at its own scale
     for i, (block, block_h) in enumerate(small_text_blocks(geo, area.shape)[:MAX_SMALL_BLOCKS]):
         yield block_view(block, block_h, b, fr.skew, f"small{i}", on_label=True)
-    # Lines that run across the photo are text the right way up or upside down (of 262 generated
+    # Lines that run across the photo are text the right way up or upside down (of 261 generated
     # photos whose lines ran across, 2 were turned a quarter): the quarter turns read nothing
     # more on nine generated sets and the real photos, and took a tenth of the hard photos' time.
-    # Lines found running up or down were text across in 4 of 79 generated photos and in a real
+    # Lines found running up or down were text across in 5 of 79 generated photos and in a real
     # screenshot, which only the turn to 0 reads: those turns stay.
     others = [b + 180] if b == 0 else [b + 180, 0, 180]
     for r in others:
