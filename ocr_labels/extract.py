@@ -677,14 +677,33 @@ def express_codes(texts: Iterable[str]) -> set[int]:
     return {int(regex.sub(r"\D", "", m.group())) for t in texts for m in _EXPRESS_CODE.finditer(t.upper())}
 
 
-def _base36_twin(value: str, codes: set[int]) -> str | None:
-    """The value, or the value with up to MAX_REPAIRS look-alike characters swapped
-    (CONFUSABLE), whose base-36 number is one of ``codes``; None when no such form is."""
-    forms = {value}
-    for _ in range(MAX_REPAIRS):
-        forms |= {f[:i] + alt + f[i + 1:] for f in forms for i, ch in enumerate(f) for alt in CONFUSABLE.get(ch, "")}
-    hits = [f for f in forms if f.isalnum() and f.isascii() and int(f, 36) in codes]
-    return min(hits, key=lambda f: _changed(f, value)) if hits else None
+@functools.lru_cache(maxsize=None)
+def _hops(a: str, b: str) -> int:
+    """Look-alike swaps (CONFUSABLE, one after another: 7 -> T -> 1) that turn the character a
+    into b; MAX_REPAIRS + 1 when that many do not."""
+    seen, edge, n = {a}, {a}, 0
+    while b not in seen and edge and n < MAX_REPAIRS:
+        edge = {y for x in edge for y in CONFUSABLE.get(x, "")} - seen
+        seen |= edge
+        n += 1
+    return n if b in seen else MAX_REPAIRS + 1
+
+
+def _base36(number: int, width: int) -> str | None:
+    """The number in base 36 (0-9, A-Z), padded with 0 to ``width``; None when it is longer."""
+    out = ""
+    while number:
+        number, d = divmod(number, 36)
+        out = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + out
+    return out.rjust(width, "0") if len(out) <= width else None
+
+
+def _coded_form(value: str, codes: set[int]) -> str | None:
+    """The form of the value that one of ``codes`` writes in base 36, when up to MAX_REPAIRS
+    look-alike swaps (CONFUSABLE) turn the value into it; None when no code is so near."""
+    forms = [t for t in (_base36(n, len(value)) for n in codes) if t is not None]
+    near = [t for t in forms if sum(_hops(x, y) for x, y in zip(value, t)) <= MAX_REPAIRS]
+    return min(near, key=lambda t: _changed(t, value)) if near else None
 
 
 def code_checked(cands: Sequence[Cand], texts: Sequence[str], brand: Brand | None) -> list[Cand]:
@@ -699,14 +718,14 @@ def code_checked(cands: Sequence[Cand], texts: Sequence[str], brand: Brand | Non
         return list(cands)
     out = []
     for c in cands:
-        twin = None
+        form = None
         if c.field == "serial" and c.confidence > 0 and not c.check and len(c.value) in (5, 7):
-            twin = _base36_twin(c.value, codes)
-        if twin is None:
+            form = _coded_form(c.value, codes)
+        if form is None:
             out.append(c)
             continue
-        note = f"its express code {int(twin, 36)} is printed too" + (f" (read {c.value})" if twin != c.value else "")
-        out.append(replace(c, value=twin, confidence=_clip(max(c.confidence + 0.1, CODE_CHECKED)),
+        note = f"its express code {int(form, 36)} is printed too" + (f" (read {c.value})" if form != c.value else "")
+        out.append(replace(c, value=form, confidence=_clip(max(c.confidence + 0.1, CODE_CHECKED)),
                            notes=c.notes + [note], rivals=(), coded=True))
     if any(c.coded for c in out):
         # the code says which tag it is: the other serial readings are misreadings of it
