@@ -100,11 +100,32 @@ def global_distractor(value: str) -> str | None:
     return None
 
 
+_REPAIRED: dict[tuple[str, Rule, bool], tuple[tuple[str, ...], int]] = {}
+_REPAIRED_MOST = 50_000  # entries kept; a page's readings ask again for the same values
+
+
 def repairs(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[list[str], int]:
     """Every variant with the fewest confusable characters swapped (at most MAX_REPAIRS,
     through ``table``) that the rule fits, and that number; ([value], 0) when it fits as read,
     ([], 0) when nothing fits. More than one variant means the rule cannot settle the reading
     ('P1060' as a Dell model ending in a letter: P106O or P106D)."""
+    if not rule.takes_length_of(value):
+        return [], 0  # a swap keeps the length: no variant can fit
+    if table is not CONFUSABLE and table is not LOOKALIKE:
+        return _repairs(value, rule, table)
+    # every reading of a page is scored again as the brand becomes known: half the calls on the
+    # real photos asked again for a value and rule already tried
+    key = (value, rule, table is LOOKALIKE)
+    known = _REPAIRED.get(key)
+    if known is None:
+        found, n = _repairs(value, rule, table)
+        if len(_REPAIRED) >= _REPAIRED_MOST:
+            _REPAIRED.clear()
+        known = _REPAIRED[key] = (tuple(found), n)
+    return list(known[0]), known[1]
+
+
+def _repairs(value: str, rule: Rule, table: dict[str, str]) -> tuple[list[str], int]:
     if rule.fullmatch(value):
         return [value], 0
     spots = [i for i, ch in enumerate(value) if ch in table]
@@ -123,7 +144,7 @@ def repairs(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple
                 if rule.fullmatch(candidate) and candidate not in found:
                     found.append(candidate)
                 if tried > 4000:
-                    return found, n
+                    return found, (n if found else 0)
         if found:
             return found, n
     return [], 0

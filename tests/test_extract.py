@@ -666,3 +666,18 @@ def test_one_printed_string_is_not_both_fields_but_two_lines_of_a_tilted_label_a
                   Cand("serial", "109PAH689740", 0.95, "key+pattern", (2119, 74, 184, 91))], 0.6)
     assert (two.fields["model"].value, two.fields["serial"].value) == ("DLE998VUZ", "109PAH689740")
     assert not any("same value was read" in w for w in two.warnings)
+
+
+_RULES = [r for b in (*PATTERNS.brands, PATTERNS.generic) for f in ("model", "serial") for r in b.rules(f)]
+
+
+@given(st.sampled_from(_RULES), st.text("ABDGILOQSZ0125678T|$ -/", max_size=16), st.booleans())
+def test_the_repair_search_skips_only_rules_no_variant_fits(rule, value, lookalike):
+    # the length bound and the kept answers give what the whole search gives
+    from ocr_labels.extract import LOOKALIKE, _repairs
+    table = LOOKALIKE if lookalike else CONFUSABLE
+    whole = _repairs(value, rule, table)
+    assert repairs(value, rule, table) == whole
+    assert repairs(value, rule, table) == whole  # asked again
+    if not rule.takes_length_of(value):
+        assert whole == ([], 0)

@@ -2,6 +2,7 @@
 catch broken files; brand lookup by name, alias and family member."""
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from ocr_labels.errors import PatternFileError
 from ocr_labels.patterns import (
-    Brand, PatternSet, builtin_dir, check_dir, load_file, load_patterns, normalise,
+    Brand, PatternSet, builtin_dir, check_dir, load_file, load_patterns, normalise, pattern_lengths,
 )
 
 BUILTIN = builtin_dir()
@@ -354,3 +355,27 @@ def test_a_distractor_gives_a_field_only_through_a_group_of_that_name(tmp_path):
     not_distractor = _write(tmp_path, "n.toml", 'brand = "Bad"\n[[model]]\nid = "m"\nregex = "(?P<model>X\\\\d{3})"\ngives = "model"\n')
     with pytest.raises(PatternFileError, match="only distractor rules can give"):
         load_file(not_distractor)
+
+
+@pytest.mark.parametrize("pattern, lengths", [
+    (r"C02[A-Z0-9]{9}", (12, 12)),
+    (r"\d{2}(?:0[1-9]|[1-4]\d|5[0-3])[A-Z0-9]\d{5,9}", (10, 14)),
+    (r"[A-Z]{2,5}\d{0,2}-\d{2,3}[A-Z0-9]*", (5, math.inf)),
+    (r"[A-Z]{,3}", (0, 3)),
+    # syntax of the regex module alone, or read otherwise by the standard parser: no bound
+    (r"(?:MODEL){e<=1}", (0, math.inf)),
+    (r"\p{Lu}{3}", (0, math.inf)),
+    (r"(AB)\1", (0, math.inf)),
+    (r"[", (0, math.inf)),
+])
+def test_pattern_lengths(pattern, lengths):
+    assert pattern_lengths(pattern) == lengths
+
+
+def test_every_builtin_rule_takes_its_own_examples_lengths(ps):
+    # the length bound lets the repair search skip a rule: it must never refuse a value that fits
+    rules = [r for b in (*ps.brands, ps.generic) for f in ("model", "serial", "distractor") for r in b.rules(f)]
+    assert rules
+    for r in rules:
+        for ex in r.examples:
+            assert r.takes_length_of(ex), (r.id, ex)
