@@ -336,8 +336,10 @@ def _near_a_value(state: _PageState, ctx: _Context) -> bool:
     return any(c.confidence >= near and not (c.check or c.second) for c in state.candidates(ctx.patterns))
 
 
-# RapidOCR finds text lines itself: only the levelled views are worth giving it
+# RapidOCR finds text lines itself: only the levelled views are worth giving it, and every turn
+# of them (its lines need not run as the geometry's)
 _VIEW_KINDS = {"rapidocr": ("level", "label", "page")}
+_OWN_LINES = frozenset(_VIEW_KINDS)
 
 
 def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: list[Barcode], engine_name: str) -> None:
@@ -348,7 +350,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
     started = time.perf_counter()
     if state.grey is None:
         state.grey = preprocess.to_grey(page.image)  # the views and the focused crops sample it
-    for view in preprocess.plan_views(state.grey, colour=page.image, orientation=lambda: _orientation(state)):
+    for view in preprocess.plan_views(state.grey, colour=page.image, orientation=lambda: _orientation(state),
+                                      quarter_turns=engine_name in _OWN_LINES):
         if tried >= ctx.options.max_views:
             break
         if tried and time.perf_counter() - started > ctx.options.page_budget:

@@ -518,7 +518,7 @@ def _label_geometry(grey: np.ndarray, geo: TextGeometry) -> TextGeometry | None:
 
 def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
                orientation: Callable[[], int | None] = lambda: None,
-               colour: np.ndarray | None = None) -> Iterator[View]:
+               colour: np.ndarray | None = None, quarter_turns: bool = False) -> Iterator[View]:
     """Views of a page in the order worth trying: the label (when one stands out in a larger
     frame) levelled, cropped, scaled and light-normalised (flattened, when its outline was
     found: see :func:`find_label_quad`); the whole text area so; fine print
@@ -528,7 +528,9 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     that the page's view shows too small, at its own scale, a binarised and a
     contrast-enhanced variant and the full frame. ``bgr`` may be the page in grey already; then
     ``colour``, the page in colour, lets the label's outline be found between colours of one
-    brightness too."""
+    brightness too. ``quarter_turns``: the label is tried a quarter turn either way even where
+    its lines run across (for an engine that finds its own lines: RapidOCR read a real laptop's
+    model, printed across the grain of the lines the geometry saw, only so)."""
     grey = to_grey(bgr)
     if colour is None:
         colour = bgr
@@ -590,7 +592,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     # more on nine generated sets and the real photos, and took a tenth of the hard photos' time.
     # Lines found running up or down were text across in 5 of 79 generated photos and in a real
     # screenshot, which only the turn to 0 reads: those turns stay.
-    others = [b + 180] if b == 0 else [b + 180, 0, 180]
+    others = ([b + 180, b + 90, b - 90] if quarter_turns else [b + 180]) if b == 0 else [b + 180, 0, 180]
     for r in others:
         if orientation() is not None:
             break
