@@ -32,7 +32,8 @@ SLASH_READ_I = {"MIN:": "model", "SIN:": "serial"}
 # key words whose value is neither model nor serial (part numbers, UPC, FCC ID, ...)
 DISTRACTOR_KEYS = frozenset({"P/N", "PN", "PART", "PARTNO", "PART#", "UPC", "EAN", "FCC", "FCCID", "IC", "MFGNO",
                              "PNC", "PRODNO", "REF", "ITEM", "SKU", "TEL", "PHONE", "CALL", "ASSET", "LOT",
-                             "DP/N", "DPN", "REGTYPE", "PIN"})  # PIN: 'P/N' as OCR often reads it
+                             "DP/N", "DPN", "REGTYPE", "PIN",  # PIN: 'P/N' as OCR often reads it
+                             "Z-NR", "ZNR"})  # BSH's production counter: its serial is the FD
 # words that may sit between a key and its value
 FILLERS = frozenset({"NO", "N", "NUMBER", "NUM", "#", ":", "/", "-", "DE", "NR", "N°", "NO:", "CODE", "TAG",
                      "MODELE", "MODELO", "SERIE", "MODEL", "SERIAL", "NUMERO", "OF", "|", "NO/", "/NO"})

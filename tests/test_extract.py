@@ -681,3 +681,12 @@ def test_the_repair_search_skips_only_rules_no_variant_fits(rule, value, lookali
     assert repairs(value, rule, table) == whole  # asked again
     if not rule.takes_length_of(value):
         assert whole == ([], 0)
+
+
+def test_bsh_z_nr_is_no_key_of_the_serial():
+    # BSH's customer serial is the FD; the Z-Nr is a production counter (brand_formats.md §3.7)
+    record = classify_text("BOSCH\nE-Nr. WAT7GU6/01\nZ-Nr. 5524 04295")
+    assert record.model == "WAT7GU6/01" and record.serial is None
+    assert not [c for c in record.candidates if c["field"] == "serial" and c["confidence"] > 0]
+    record = classify_text("BOSCH\nZ-Nr. 5524 04295\nE-Nr. WAT7GU6/01\nFD 9503 602540")
+    assert record.serial == "FD9503602540"
