@@ -15,6 +15,7 @@ import urllib.parse
 from dataclasses import dataclass, field as dc_field, replace
 from typing import Callable, Iterable, NamedTuple, Sequence
 
+import numpy as np
 import regex
 
 from .elements import Barcode, Box, Candidate, Field, Line
@@ -712,10 +713,7 @@ def _hops(a: str, b: str) -> int:
 
 def _base36(number: int, width: int) -> str | None:
     """The number in base 36 (0-9, A-Z), padded with 0 to ``width``; None when it is longer."""
-    out = ""
-    while number:
-        number, d = divmod(number, 36)
-        out = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + out
+    out = np.base_repr(number, 36)
     return out.rjust(width, "0") if len(out) <= width else None
 
 
