@@ -203,13 +203,14 @@ class _Worker:
         import subprocess
         import sys
 
-        env = dict(os.environ)  # the worker imports this very package, wherever it was imported from
+        # the worker imports this very package, wherever it was imported from: first on its path,
+        # before the working directory (which `-m` would put first: another checkout of the
+        # package there would answer in another protocol)
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
         self.pid = os.getpid()
-        self.proc = subprocess.Popen([sys.executable, "-m", "ocr_labels.tesseract_worker"],
+        self.proc = subprocess.Popen([sys.executable, "-c", WORKER_START, here],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env)
+                                     stderr=subprocess.DEVNULL)
         try:
             if self._receive(1, time.monotonic() + WORKER_START_LIMIT) != b"R":
                 raise EngineError("the tesseract worker did not start")
@@ -270,6 +271,8 @@ class _Worker:
         return body
 
 
+WORKER_START = ("import runpy, sys; sys.path.insert(0, sys.argv[1]); "
+                "runpy.run_module('ocr_labels.tesseract_worker', run_name='__main__', alter_sys=True)")
 WORKER_START_LIMIT = 30.0  # seconds to start the worker, and to send an answer once it began
 WORKER_REQUEST = struct.Struct("<IIIId")  # height, width, channels, page segmentation mode, time limit
 WORKER_REPLY = struct.Struct("<BI")  # status, length of the UTF-8 text that follows

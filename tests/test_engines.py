@@ -506,7 +506,7 @@ def _workers_of_other_processes() -> set[int]:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if b"ocr_labels.tesseract_worker" in cmd and fields[0] != "Z" and int(fields[1]) != os.getpid():
+        if any(b"ocr_labels.tesseract_worker" in part for part in cmd) and fields[0] != "Z" and int(fields[1]) != os.getpid():
             found.add(int(entry))
     return found
 
@@ -525,6 +525,24 @@ def test_no_worker_outlives_a_command_line_run(tesseract, tmp_path):
                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
     assert out.returncode == 0 and "CD3700848" in out.stdout
     assert _workers_of_other_processes() - before == set()
+
+
+def test_the_worker_is_this_package_whatever_the_working_directory_holds(tesseract, monkeypatch, tmp_path):
+    """A run started in a folder that holds another copy of the package (an older checkout)
+    still gets a worker of its own package, which answers in its protocol."""
+    from ocr_labels import engines
+
+    decoy = tmp_path / "ocr_labels"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy package was imported')\n")
+    img = _large_label()
+    expected = TesseractEngine().read(img)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engines._PER_THREAD, "worker", None, raising=False)
+    engines._LIB_STATE.pop("worker off", None)
+    assert TesseractEngine().read(img) == expected
+    worker = engines._PER_THREAD.worker
+    assert worker is not None and worker.alive()
 
 
 def test_a_worker_that_cannot_start_leaves_large_views_to_the_program(tesseract, monkeypatch):
