@@ -497,7 +497,7 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
         for variant in (crop.image, preprocess.otsu(crop.image)):
             seen = state.values(field_name, ctx.patterns)
             try:
-                words = engine.read(variant, psm=psm)
+                words = engine.read(variant, psm=psm, alternatives=True)
             except OcrTimeoutError:
                 break
             found = [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]

@@ -26,19 +26,33 @@ class Word:
     box: Box
     confidence: float
     line_id: tuple[int, ...] = ()  # engine's own block/paragraph/line numbers, if any
+    # (index into text, character): a letter or digit the engine nearly read there instead; None
+    # when the engine was not asked (not compared: the same word with or without them is the same)
+    alternatives: tuple[tuple[int, str], ...] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "box", _box(self.box))
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"word confidence {self.confidence} outside [0, 1]")
 
+    def part(self, text: str) -> "Word":
+        """This word cut to ``text``, a piece of its text (the last such piece, of any case), with
+        the alternatives that fall in that piece (none when ``text`` is no piece of it)."""
+        at = self.text.upper().rfind(text.upper())
+        alternatives = None if self.alternatives is None else tuple(
+            (i - at, ch) for i, ch in self.alternatives if at >= 0 and at <= i < at + len(text))
+        return Word(text, self.box, self.confidence, self.line_id, alternatives)
+
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "box": list(self.box), "confidence": self.confidence,
-                "line_id": list(self.line_id)}
+                "line_id": list(self.line_id),
+                "alternatives": None if self.alternatives is None else [list(a) for a in self.alternatives]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Word":
-        return cls(d["text"], tuple(d["box"]), float(d["confidence"]), tuple(d.get("line_id", ())))
+        near = d.get("alternatives")
+        return cls(d["text"], tuple(d["box"]), float(d["confidence"]), tuple(d.get("line_id", ())),
+                   None if near is None else tuple((int(i), str(ch)) for i, ch in near))
 
 
 @dataclass(frozen=True)

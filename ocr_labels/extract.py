@@ -18,7 +18,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import numpy as np
 import regex
 
-from .elements import Barcode, Box, Candidate, Field, Line
+from .elements import Barcode, Box, Candidate, Field, Line, Word
 from .layout import FD_KEYS, KeyValue, after_distractor_key, fold, key_field
 from .patterns import Brand, PatternSet, Rule
 
@@ -452,6 +452,10 @@ class Cand:
     check: bool = False  # read by a second engine only to check the first: it can dissent, not vote
     second: bool = False  # the second engine's value for a key: counted where Tesseract's stay unsure
     coded: bool = False  # confirmed by a number printed beside it (see code_checked): no guess, no dissent
+    # values that fit its rule as well, one character off, that the engine nearly read instead
+    # (its runner-up for that character: see near_readings): then the reading is unsure; None
+    # when the engine was not asked for its runners-up
+    doubts: tuple[str, ...] | None = None
 
 
 class Fit(NamedTuple):
@@ -499,6 +503,48 @@ def _other_field_fits(value: str, field: str, brand: Brand | None) -> bool:
     return brand.match(other, value) is not None and brand.match(field, value) is None
 
 
+def near_readings(text: str, words: Sequence[Word]) -> list[str]:
+    """``text`` (read from ``words``: one of them, a piece of one, or several joined) with one
+    character swapped for one that the engine nearly read there instead (Word.alternatives)."""
+    out = []
+    for w in words:
+        if not w.alternatives:
+            continue
+        at = text.find(w.text)
+        shift = at if at >= 0 else -w.text.find(text) if text and text in w.text else None
+        if shift is None:
+            continue
+        for i, ch in w.alternatives:
+            k = shift + i
+            if 0 <= k < len(text):
+                out.append(text[:k] + ch + text[k + 1:])
+    return out
+
+
+def _doubts(variants: Iterable[str], value: str, rule: Rule | None, patterns: PatternSet) -> tuple[str, ...]:
+    """The near readings (normalised) that a brand's own rule takes as other values than
+    ``value``: the engine could as well have read one of them (the generic shapes take nearly
+    any string, so they settle nothing)."""
+    if rule is None or rule.brand == patterns.generic.name:
+        return ()
+    out: dict[str, None] = {}
+    for raw in variants:
+        found, _ = repairs(raw, rule, LOOKALIKE)
+        if found:
+            other, _ = settle(found, rule, raw)
+            if other != value:
+                out[other] = None
+    return tuple(out)
+
+
+def _both_doubt(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The doubts of a value read twice: only those of readings that doubted (a reading that read
+    it surely settles it; one whose engine was not asked says nothing)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return tuple(dict.fromkeys(a + b)) if a and b else ()
+
+
 def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: PatternSet,
                      to_page: Callable[[Box], Box]) -> list[Cand]:
     out = []
@@ -537,7 +583,11 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             conf -= 0.3
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
-        out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes, rivals=rivals))
+        fd = "FD" if raw.startswith("FD") and not normalise(kv.value).startswith("FD") else ""
+        doubts = None if all(w.alternatives is None for w in kv.words) else \
+            _doubts((fd + normalise(v) for v in near_readings(kv.value, kv.words)), value, rule, patterns)
+        out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
+                        rivals=rivals, doubts=doubts))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
         # 'R596'): the reading without one of them, when the brand's shape fits it too, is a rival
         for alt in doubled_glyph_variants(raw):
@@ -586,8 +636,10 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                 if best is None or _other_field_fits(best.value, field, brand):
                     continue
                 conf = 0.15 + 0.4 * best.score + 0.1 * w.confidence
+                doubts = None if w.alternatives is None else \
+                    _doubts((normalise(v) for v in near_readings(w.text, [w])), best.value, best.rule, patterns)
                 out.append(Cand(field, best.value, _clip(conf), "pattern", to_page(w.box), best.rule.id,
-                                rivals=best.rivals))
+                                rivals=best.rivals, doubts=doubts))
     return out
 
 
@@ -904,6 +956,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             merged[k] = replace(better, source=_source(set(have.source.split("+")) | set(c.source.split("+"))),
                                 notes=have.notes + c.notes, confidence=max(have.confidence, c.confidence),
                                 rivals=have.rivals if c.rivals else (),  # read surely once: no guess
+                                doubts=_both_doubt(have.doubts, c.doubts),
                                 cut=better.cut,
                                 doubled=have.doubled and c.doubled)
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
@@ -955,6 +1008,8 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # however often it was read so (a barcode's value is read as it is: never a guess)
             conf = min(conf, COMPETED)
             notes.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
+        if c.doubts:
+            notes.append(f"Tesseract nearly read {' or '.join(c.doubts)} in every re-read that could tell")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
     # a value that another value, fitting a brand's own shape and read at least as often (or by
     # two independent readings: a gap that splits the value may split it in most views, 'FD 9904
@@ -1039,6 +1094,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")
+        elif best.doubts and "barcode" not in best.source and not best.coded and _fold_zero(best.value) not in read_so:
+            # every reading of it nearly read another value of its shape, and the second engine
+            # did not read it: one character is unsure (the value stays the best: no rival gains)
+            conf = _clip(min(conf, COMPETED))
+            warnings.append(f"{f}: {best.value} is unsure: Tesseract nearly read {' or '.join(best.doubts)}")
         if best.second:
             warnings.append(f"{f}: {best.value} was read by the second engine alone; Tesseract's readings were unsure")
         if conf < min_confidence:

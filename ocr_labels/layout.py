@@ -253,7 +253,7 @@ def _unglued(words: Sequence[Word]) -> list[Word]:
         first = out[0]
         m = _GLUED_FILLER.match(first.text.upper())
         if m is not None and m.end() < len(first.text) and first.text[m.end()].isalnum():
-            out[0] = Word(first.text[m.end():], first.box, first.confidence, first.line_id)
+            out[0] = first.part(first.text[m.end():])
     return out
 
 
@@ -268,7 +268,7 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
             word = words[i]
             glued_field, tail = split_glued(word.text)
             if glued_field:
-                rest = [Word(tail, word.box, word.confidence, word.line_id)] + list(words[i + 1:])
+                rest = [word.part(tail)] + list(words[i + 1:])
                 for text, ws in _value_options(rest):
                     pairs.append(KeyValue(glued_field, word, text, ws, "glued"))
                 i += 1

@@ -448,6 +448,30 @@ def test_large_views_go_to_a_worker_that_reads_what_the_program_reads(tesseract,
     assert TesseractEngine().read(img) == worker_words
 
 
+def test_words_come_with_the_characters_tesseract_nearly_read_otherwise_when_asked(tesseract, monkeypatch):
+    """Asked for them, the library in this process gives each word the LSTM's runners-up near a
+    character's score (extract weighs a focused value by them); the words are the same. Views
+    too large for it (the worker) and the program give none (None: not asked)."""
+    from ocr_labels import engines
+
+    img = np.full((80, 380), 255, np.uint8)
+    cv2.putText(img, "WFW849C2", (30, 55), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3, cv2.LINE_AA)
+    img = cv2.GaussianBlur(img, (0, 0), 3.5)  # blurred so far that some characters read two ways
+    plain = TesseractEngine().read(img, psm=7)
+    asked = TesseractEngine().read(img, psm=7, alternatives=True)
+    assert asked == plain and all(w.alternatives is None for w in plain)
+    doubted = [w for w in asked if w.alternatives]
+    assert doubted and all(w.alternatives is not None for w in asked)
+    for w in doubted:
+        for i, ch in w.alternatives:
+            assert 0 <= i < len(w.text) and ch.isalnum() and ch == ch.upper() and ch != w.text[i].upper()
+    monkeypatch.setattr(engines, "LIBRARY_MAX_PIXELS", 0)  # every view to the worker
+    assert all(w.alternatives is None for w in TesseractEngine().read(img, psm=7, alternatives=True))
+    monkeypatch.setenv("OCR_LABELS_TESSERACT_LIBRARY", "0")
+    program = TesseractEngine().read(img, psm=7, alternatives=True)
+    assert program == plain and all(w.alternatives is None for w in program)
+
+
 def test_the_worker_is_stopped_at_the_time_limit_and_a_fresh_one_reads_the_next_view(tesseract):
     from ocr_labels import engines
 

@@ -1,4 +1,6 @@
 """Extraction on text the tests write: brand detection, repair, distractors, the threshold."""
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -690,3 +692,76 @@ def test_bsh_z_nr_is_no_key_of_the_serial():
     assert not [c for c in record.candidates if c["field"] == "serial" and c["confidence"] > 0]
     record = classify_text("BOSCH\nZ-Nr. 5524 04295\nE-Nr. WAT7GU6/01\nFD 9503 602540")
     assert record.serial == "FD9503602540"
+
+
+def _rheem_serial(text, *alternatives):
+    from ocr_labels.elements import Word
+    from ocr_labels.extract import keyed_candidates
+    from ocr_labels.layout import KeyValue
+
+    key = Word("SERIAL", (0, 0, 100, 30), 0.9)
+    value = Word(text, (120, 0, 220, 30), 0.9, alternatives=alternatives)
+    cands = keyed_candidates([KeyValue("serial", key, text, (value,), "right")], PATTERNS.get("Rheem"),
+                             PATTERNS, lambda b: b)
+    return next(c for c in cands if c.value == text)
+
+
+def test_a_character_tesseract_nearly_read_otherwise_makes_the_value_unsure():
+    # the sixth character read '3' where the LSTM scored 'J' nearly as high: Rheem's shape takes
+    # a plant letter or a digit there, so both values fit
+    unsure = _rheem_serial("Q0521360702", (5, "J"))
+    assert unsure.doubts == ("Q0521J60702",)
+    sure = _rheem_serial("Q0521360702")
+    assert sure.doubts == ()
+    alike = [replace(unsure, reading=1), replace(unsure, reading=2)]
+    held = choose(alike, 0.6)
+    assert "serial" not in held.fields
+    assert any("Q0521360702 is unsure: Tesseract nearly read Q0521J60702" in w for w in held.warnings)
+    assert any("nearly read Q0521J60702" in c.reason for c in held.candidates)
+    # one reading that read it without a doubt, or the second engine reading it so, settles it
+    assert choose([alike[0], replace(sure, reading=2)], 0.6).fields["serial"].value == "Q0521360702"
+    # a reading whose engine was not asked for its runners-up (a view) says nothing either way
+    assert "serial" not in choose(alike + [replace(sure, reading=3, doubts=None)], 0.6).fields
+    assert choose(alike + [_check("serial", "Q0521360702")], 0.6).fields["serial"].value == "Q0521360702"
+    # the value stays the best: a doubt makes no rival stronger
+    other = _cand("serial", "Q0521J360702", 0.58, 3)
+    assert choose(alike + [other], 0.5).fields["serial"].value == "Q0521360702"
+
+
+def test_a_near_reading_the_shape_refuses_or_repairs_back_is_no_doubt():
+    from ocr_labels.elements import Word
+    from ocr_labels.extract import keyed_candidates
+    from ocr_labels.layout import KeyValue
+
+    assert _rheem_serial("Q0521360702", (9, "A")).doubts == ()  # the shape wants digits at the end
+    # Whirlpool's revision digit: an O nearly read for the final 0 is the same value repaired
+    key = Word("MODEL", (0, 0, 100, 30), 0.9)
+    value = Word("WFW4720RW0", (120, 0, 200, 30), 0.9, alternatives=((9, "O"),))
+    kv = KeyValue("model", key, value.text, (value,), "right")
+    [cand] = [c for c in keyed_candidates([kv], PATTERNS.get("Whirlpool"), PATTERNS, lambda b: b)
+              if c.value == "WFW4720RW0"]
+    assert cand.doubts == ()
+    # no brand, only the generic shapes: they take nearly any string, so they settle nothing
+    unknown = keyed_candidates([KeyValue("serial", Word("SERIAL", (0, 0, 100, 30), 0.9), "Q0521360702",
+                                         (Word("Q0521360702", (120, 0, 220, 30), 0.9, alternatives=((5, "J"),)),),
+                                         "right")], None, PATTERNS, lambda b: b)
+    assert all(c.doubts == () for c in unknown)
+
+
+def test_near_readings_follow_the_words_into_the_value():
+    from ocr_labels.elements import Word
+    from ocr_labels.extract import near_readings
+
+    glued = Word("MODEL:WFW849C2", (0, 0, 300, 30), 0.9, alternatives=((9, "S"), (1, "0")))
+    piece = glued.part("WFW849C2")
+    assert piece.alternatives == ((3, "S"),) and piece == Word("WFW849C2", glued.box, 0.9)
+    assert near_readings("WFW849C2", [piece]) == ["WFWS49C2"]
+    assert near_readings("WFW849C2", [glued]) == ["WFWS49C2"]  # the value is a piece of the word
+    first, second = Word("GCV-40", (0, 0, 90, 30), 0.9, alternatives=((5, "8"),)), Word("400", (100, 0, 50, 30), 0.9,
+                                                                                          alternatives=((0, "A"),))
+    assert near_readings("GCV-40 400", [first, second]) == ["GCV-48 400", "GCV-40 A00"]
+    assert near_readings("A2141", [Word("B9", (0, 0, 9, 9), 0.9, alternatives=((0, "8"),))]) == []
+    assert Word.from_dict(glued.to_dict()).alternatives == glued.alternatives
+    unasked = Word("CD3700848", (0, 0, 90, 30), 0.9)
+    assert unasked.alternatives is None and Word.from_dict(unasked.to_dict()).alternatives is None
+    assert unasked.part("3700848").alternatives is None and near_readings("CD3700848", [unasked]) == []
