@@ -1091,6 +1091,13 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
             best, conf, dissent = twin, twin.confidence, None
+        near = None if dissent is None else next(
+            (d for d in best.doubts or () if _fold_zero(d) == _fold_zero(dissent)), None)
+        if near is not None:
+            # the second engine read what Tesseract nearly read instead: two engines agree on it
+            warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
+                            "the second engine read it so")
+            best, dissent = replace(best, value=near, doubts=()), None
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -726,6 +726,12 @@ def test_a_character_tesseract_nearly_read_otherwise_makes_the_value_unsure():
     # the value stays the best: a doubt makes no rival stronger
     other = _cand("serial", "Q0521J360702", 0.58, 3)
     assert choose(alike + [other], 0.5).fields["serial"].value == "Q0521360702"
+    # the second engine read what Tesseract nearly read: two engines agree on it
+    agreed = choose(alike + [_check("serial", "Q0521J60702")], 0.6)
+    assert agreed.fields["serial"].value == "Q0521J60702"
+    assert any("Q0521J60702 chosen over Q0521360702" in w for w in agreed.warnings)
+    # a sure value the second engine read otherwise stays a guess (no runner-up said so)
+    assert "serial" not in choose([replace(sure, reading=1), _check("serial", "Q0521J60702")], 0.6).fields
 
 
 def test_a_near_reading_the_shape_refuses_or_repairs_back_is_no_doubt():
