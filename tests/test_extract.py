@@ -713,7 +713,8 @@ def test_a_character_tesseract_nearly_read_otherwise_makes_the_value_unsure():
     assert unsure.doubts == ("Q0521J60702",)
     sure = _rheem_serial("Q0521360702")
     assert sure.doubts == ()
-    alike = [replace(unsure, reading=1), replace(unsure, reading=2)]
+    # the second engine checked the page (here the model's line) and did not read the value
+    alike = [replace(unsure, reading=1), replace(unsure, reading=2), _check("model", "WFW4720RW0")]
     held = choose(alike, 0.6)
     assert "serial" not in held.fields
     assert any("Q0521360702 is unsure: Tesseract nearly read Q0521J60702" in w for w in held.warnings)
@@ -723,6 +724,10 @@ def test_a_character_tesseract_nearly_read_otherwise_makes_the_value_unsure():
     # a reading whose engine was not asked for its runners-up (a view) says nothing either way
     assert "serial" not in choose(alike + [replace(sure, reading=3, doubts=None)], 0.6).fields
     assert choose(alike + [_check("serial", "Q0521360702")], 0.6).fields["serial"].value == "Q0521360702"
+    # with no second engine in the run (--no-cross-check) nothing could lift the doubt: it is noted only
+    alone = choose(alike[:2], 0.6)
+    assert alone.fields["serial"].value == "Q0521360702" and not any("unsure" in w for w in alone.warnings)
+    assert any("nearly read Q0521J60702" in c.reason for c in alone.candidates)
     # the value stays the best: a doubt makes no rival stronger
     other = _cand("serial", "Q0521J360702", 0.58, 3)
     assert choose(alike + [other], 0.5).fields["serial"].value == "Q0521360702"
