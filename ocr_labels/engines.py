@@ -126,10 +126,7 @@ class _LibTesseract:
             text = lib.TessBaseAPIGetTsvText(self.handle, 0)
             if not text:
                 raise EngineError("tesseract returned no result")
-            try:
-                tsv = ctypes.string_at(text).decode("utf-8", "replace")
-            finally:
-                lib.TessDeleteText(text)
+            tsv = _take_text(lib, text)
             return tsv, self._alternatives() if alternatives else None
         finally:
             lib.TessMonitorDelete(monitor)

@@ -521,14 +521,18 @@ def near_readings(text: str, words: Sequence[Word]) -> list[str]:
     return out
 
 
-def _doubts(variants: Iterable[str], value: str, rule: Rule | None, patterns: PatternSet) -> tuple[str, ...]:
-    """The near readings (normalised) that a brand's own rule takes as other values than
-    ``value``: the engine could as well have read one of them (the generic shapes take nearly
-    any string, so they settle nothing)."""
+def _doubts(text: str, words: Sequence[Word], value: str, rule: Rule | None, patterns: PatternSet,
+            prefix: str = "") -> tuple[str, ...] | None:
+    """The near readings of ``text`` (normalised, after ``prefix``) that a brand's own rule takes
+    as other values than ``value``: the engine could as well have read one of them (the generic
+    shapes take nearly any string, so they settle nothing). None when no word was asked."""
+    if all(w.alternatives is None for w in words):
+        return None
     if rule is None or rule.brand == patterns.generic.name:
         return ()
     out: dict[str, None] = {}
-    for raw in variants:
+    for near in near_readings(text, words):
+        raw = prefix + normalise(near)
         found, _ = repairs(raw, rule, LOOKALIKE)
         if found:
             other, _ = settle(found, rule, raw)
@@ -550,8 +554,9 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
     out = []
     for kv in pairs:
         raw = normalise(kv.value)
-        if _key_text(kv.key.text) in FD_KEYS and raw[:1].isdigit():
-            raw = "FD" + raw  # BSH prints 'FD 8703 001911': FD is part of the serial
+        # BSH prints 'FD 8703 001911': FD is part of the serial
+        prefix = "FD" if _key_text(kv.key.text) in FD_KEYS and raw[:1].isdigit() else ""
+        raw = prefix + raw
         if len(raw) < 3:
             continue
         reason = _distractor(raw, brand)
@@ -583,9 +588,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             conf -= 0.3
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
-        fd = "FD" if raw.startswith("FD") and not normalise(kv.value).startswith("FD") else ""
-        doubts = None if all(w.alternatives is None for w in kv.words) else \
-            _doubts((fd + normalise(v) for v in near_readings(kv.value, kv.words)), value, rule, patterns)
+        doubts = _doubts(kv.value, kv.words, value, rule, patterns, prefix)
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
                         rivals=rivals, doubts=doubts))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
@@ -636,8 +639,7 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                 if best is None or _other_field_fits(best.value, field, brand):
                     continue
                 conf = 0.15 + 0.4 * best.score + 0.1 * w.confidence
-                doubts = None if w.alternatives is None else \
-                    _doubts((normalise(v) for v in near_readings(w.text, [w])), best.value, best.rule, patterns)
+                doubts = _doubts(w.text, [w], best.value, best.rule, patterns)
                 out.append(Cand(field, best.value, _clip(conf), "pattern", to_page(w.box), best.rule.id,
                                 rivals=best.rivals, doubts=doubts))
     return out
