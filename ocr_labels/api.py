@@ -163,6 +163,7 @@ class _PageState:
     legibility: dict[int, int] = field(default_factory=dict)  # per turn: the most legible view's score
     grey: np.ndarray | None = None
     searched: set[str] = field(default_factory=set)  # views whose barcodes were read ('page inverted' too)
+    blocks: list[tuple[str, preprocess.View]] = field(default_factory=list)  # (field, key's crop): _read_blocks
     # per engine and View.family: the seconds the family's first view read took (None: it timed out)
     family_seconds: dict[str, float | None] = field(default_factory=dict)
     _scored: dict[int, list[extract.Cand]] = field(default_factory=dict)  # per reading, for _scored_brand
@@ -207,6 +208,9 @@ class _PageState:
             new += extract.pattern_candidates(r.lines, brand, patterns, r.to_page)
             new += extract.mark_candidates(r.lines, brand, patterns, r.to_page)
             new += extract.barcode_candidates(r.barcodes, brand, patterns, lambda b: b)
+            if r.second:
+                # a glyph read twice as both its look-alikes is Tesseract's habit, not the second engine's
+                new = [c for c in new if not c.doubled]
             for c in new:
                 c.reading = number
                 c.check = r.check
@@ -517,6 +521,8 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             own = _second_values(words, field_name, under is not None)
             if own:
                 _add_reading(state, ctx, (), own, (), line.box_to_page, second=True)
+        if checker is not None:
+            state.blocks.append((field_name, crop))  # see _read_blocks
 
 
 SECOND_SURE = 0.9  # the second engine's own score for a line below which its value is not taken
@@ -533,6 +539,39 @@ def _second_values(words: Sequence[Word], field_name: str, under: bool) -> list[
             return []  # more than the value under the key: a caption or two values side by side
         return [layout.KeyValue(field_name, _unread_key(words), words[0].text, tuple(words), "below")]
     return [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]
+
+
+def _read_blocks(state: _PageState, ctx: _Context) -> None:
+    """Once the views are read, the second engine finds and reads the lines of each key's crop
+    for a field that Tesseract's values leave unsure: a value under its key, or beside a
+    barcode, is not on the key's line that it read to check. (Its values only fill in after
+    the last view, so reading them sooner would only cost time: 0.1-0.4 s a crop.)"""
+    checker = ctx.checker()
+    for field_name, crop in state.blocks:
+        if checker is None or _sure_of(state, ctx, field_name):
+            continue
+        own = _block_values(checker.read_block(crop.image), field_name, crop.image.shape[1])
+        if own:
+            _add_reading(state, ctx, (), own, (), crop.box_to_page, second=True)
+
+
+def _block_values(words: Sequence[Word], field_name: str, width: int) -> list[layout.KeyValue]:
+    """The values for a key in the lines the second engine found and read on a key's crop
+    ``width`` pixels wide, where it read the value's words surely (its own score) and none of
+    them reaches the crop's side (within half its height: the value may go on beyond it)."""
+    def inside(w: Word) -> bool:
+        x, _, bw, bh = w.box
+        return x > bh / 2 and x + bw < width - bh / 2
+
+    return [kv for kv in layout.find_pairs(layout.group_lines(words))
+            if kv.field == field_name and all(w.confidence >= SECOND_SURE and inside(w) for w in kv.words)]
+
+
+def _sure_of(state: _PageState, ctx: _Context, field_name: str) -> bool:
+    """Tesseract's own values settle the field so surely that the second engine's give nothing
+    (see :data:`extract.SURE`)."""
+    own = [c for c in _checked_candidates(state, ctx) if not c.second]
+    return field_name in extract.choose(own, extract.SURE).fields
 
 
 def _unread_key(words: Sequence[Word]) -> Word:
@@ -632,6 +671,7 @@ def _scan_page(page: sources.Page, ctx: _Context) -> Record:
     barcodes = _new_barcodes(page.image, set(), page.file) if opts.barcodes else []
     first = "tesseract" if opts.engine in ("tesseract", "auto") else opts.engine
     _ocr_views(page, ctx, state, barcodes, first)
+    _read_blocks(state, ctx)
     if opts.engine == "auto" and not _resolved(state, ctx):
         try:
             _ocr_views(page, ctx, state, [], "rapidocr")

@@ -88,6 +88,83 @@ def test_rapidocr_reads_one_line_without_finding_it_first():
     assert all(0 <= w.confidence <= 1 and w.box[0] + w.box[2] <= line.shape[1] for w in words)
 
 
+def _key_over_value():
+    """A key with its value under it, as a focused crop holds them (36 px capitals)."""
+    return cv2.cvtColor(draw_label(["MODEL NO.", "WFW4720RW0"], size=(520, 60), font_px=36), cv2.COLOR_BGR2GRAY)
+
+
+def test_rapidocr_finds_the_lines_of_a_small_crop():
+    crop = _key_over_value()
+    engine = RapidOcrEngine()
+    words = engine.read_block(crop)
+    key = next(w for w in words if w.text.upper() == "MODEL")
+    value = next(w for w in words if w.text == "WFW4720RW0")
+    assert value.confidence >= api.SECOND_SURE
+    assert value.box[1] > key.box[1] + key.box[3]  # under the key, in the crop's own pixels
+    assert all(0 <= w.box[0] and w.box[0] + w.box[2] <= crop.shape[1] for w in words)
+    # the recogniser alone takes the crop for one line and reads neither
+    assert "WFW4720RW0" not in [w.text for w in engine.read_line(crop)]
+
+
+def test_the_second_engines_values_from_the_lines_it_found():
+    from dataclasses import replace
+
+    from ocr_labels.api import SECOND_SURE, _block_values
+
+    key = Word("MODEL", (20, 10, 120, 30), 0.95, (0,))
+    value = Word("WFW4720RW0", (20, 60, 260, 30), 0.98, (1,))
+    assert [(kv.value, kv.position) for kv in _block_values([key, value], "model", 400)] == [("WFW4720RW0", "below")]
+    assert _block_values([key, value], "serial", 400) == []  # another field's key
+    assert _block_values([key, replace(value, confidence=SECOND_SURE - 0.01)], "model", 400) == []
+    # a value that reaches the crop's side may go on beyond it ('TX18' of a real 'TX18VW')
+    assert _block_values([key, value], "model", 290) == []
+    assert _block_values([key, replace(value, box=(5, 60, 260, 30))], "model", 400) == []
+
+
+def test_the_second_engine_reads_the_keys_crops_only_where_a_field_stays_unsure(monkeypatch):
+    from ocr_labels.api import _add_reading, _read_blocks, _shared_context, _text_lines
+    from ocr_labels.layout import find_pairs
+    from ocr_labels.preprocess import View
+
+    calls = []
+    original = RapidOcrEngine.read_block
+    monkeypatch.setattr(RapidOcrEngine, "read_block", lambda self, image: calls.append(1) or original(self, image))
+    ctx = _shared_context(ScanOptions(cross_check=True))
+    crop = View(_key_over_value(), np.eye(3), "focus-model")
+
+    def page(text):
+        state = _PageState()
+        lines = _text_lines(text)
+        _add_reading(state, ctx, lines, find_pairs(lines), [], lambda b: b)
+        state.blocks.append(("model", crop))
+        _read_blocks(state, ctx)
+        return [c for c in state.candidates(ctx.patterns) if c.second]
+
+    # Tesseract read the key and nothing of its value: the second engine's value fills in
+    second = page("WHIRLPOOL\nMODEL NO.")
+    assert calls and [(c.field, c.value) for c in second] == [("model", "WFW4720RW0")]
+    calls.clear()
+    # Tesseract read the model surely: the crop is not read again
+    assert page("WHIRLPOOL\nMODEL NO. WFW4720RW0") == [] and not calls
+
+
+def test_a_second_engines_reading_has_no_doubled_glyph_rivals():
+    from ocr_labels.api import _add_reading, _shared_context, _text_lines
+    from ocr_labels.layout import KeyValue
+
+    ctx = _shared_context(ScanOptions(cross_check=False))
+    state = _PageState()
+    _add_reading(state, ctx, _text_lines("SAMSUNG"), [], [], lambda b: b)
+    read = Word("NE37RS596ZX", (100, 0, 300, 30), 0.97, (0,))
+    kv = KeyValue("model", Word("MODEL", (0, 0, 90, 30), 0.97, (0,)), read.text, (read,), "right")
+    _add_reading(state, ctx, (), [kv], (), lambda b: b, second=True)
+    second = {c.value for c in state.candidates(ctx.patterns) if c.second}
+    assert second == {"NE37R5596ZX"}  # repaired by Samsung's shape; no rival without one glyph
+    # Tesseract's habit: the same reading of its own gives the rival
+    _add_reading(state, ctx, (), [kv], (), lambda b: b)
+    assert "NE37R596ZX" in {c.value for c in state.candidates(ctx.patterns) if not c.second}
+
+
 def test_cross_check_reads_each_focused_line_again(tesseract, monkeypatch):
     lines = []
     original = RapidOcrEngine.read_line
