@@ -258,6 +258,30 @@ def test_the_second_engines_own_value_neither_votes_nor_backs_itself():
     assert not any("the second engine read it so" in w for w in got.warnings)
 
 
+def test_a_value_the_second_engine_read_alike_on_its_own_clears_the_threshold():
+    from ocr_labels.extract import AGREED, AGREED_FROM
+
+    unsure = [_cand("model", "XG75T10PV20U6", 0.57, 1)]
+    assert "model" not in choose(unsure, 0.6).fields
+    got = choose(unsure + [_second("model", "XG75T10PV20U6", 0.95)], 0.6)
+    assert (got.fields["model"].value, got.fields["model"].confidence) == ("XG75T10PV20U6", AGREED)
+    assert any("read alike by the second engine on its own" in w for w in got.warnings)
+    # a sure value keeps its own confidence
+    sure = choose([_cand("model", "XG75T10PV20U6", 0.8, 1), _second("model", "XG75T10PV20U6", 0.95)], 0.6)
+    assert sure.fields["model"].confidence == 0.8
+    # not when it read another value, or two values for the key, or Tesseract's was a scrap
+    for mine, seconds in ((0.57, ["XG75T10PV20U8"]), (0.57, ["XG75T10PV20U6", "XG75T1OPV20U6"]),
+                          (AGREED_FROM - 0.05, ["XG75T10PV20U6"])):
+        cands = [_cand("model", "XG75T10PV20U6", mine, 1)] + [_second("model", v, 0.95, 20 + i)
+                                                              for i, v in enumerate(seconds)]
+        got = choose(cands, 0.6)
+        assert got.fields.get("model") is None or got.fields["model"].value != "XG75T10PV20U6", (mine, seconds)
+        assert not any("read alike" in w for w in got.warnings)
+    # a check reading that dissents keeps it unsure
+    assert "model" not in choose(unsure + [_second("model", "XG75T10PV20U6", 0.95),
+                                           _check("model", "XG75T1QPV20U6")], 0.6).fields
+
+
 def test_a_value_the_second_engine_surely_read_otherwise_is_a_guess():
     # Tesseract read the line twice alike, and sure; the second engine read the key's line surely
     # with another value of the same length, two characters apart: one of them misread it
