@@ -541,14 +541,23 @@ def _second_values(words: Sequence[Word], field_name: str, under: bool) -> list[
     return [kv for kv in layout.find_pairs(layout.group_lines(words)) if kv.field == field_name]
 
 
+# Tesseract's value for a field at this or more is not read again by the second engine's text
+# finder. Over hard 6262, 6464, 6868 and mixed 6969, reported values under 0.9 were 138 right and
+# 11 wrong, those at 0.9 or more 160 right and 1 wrong.
+BLOCKS_UNDER = 0.9
+
+
 def _read_blocks(state: _PageState, ctx: _Context) -> None:
     """Once the views are read, the second engine finds and reads the lines of each key's crop
-    for a field that Tesseract's values leave unsure: a value under its key, or beside a
-    barcode, is not on the key's line that it read to check. (Its values only fill in after
-    the last view, so reading them sooner would only cost time: 0.1-0.4 s a crop.)"""
+    for a field that Tesseract's values leave under BLOCKS_UNDER: a value under its key, or
+    beside a barcode, is not on the key's line that it read to check. Where Tesseract's values
+    stay under SURE, its values fill in; otherwise a sure value of its that has the chosen
+    value's length but other characters makes that value a guess (see :func:`extract.choose`).
+    (Its values only count after the last view, so reading them sooner would only cost time:
+    0.1-0.4 s a crop.)"""
     checker = ctx.checker()
     for field_name, crop in state.blocks:
-        if checker is None or _sure_of(state, ctx, field_name):
+        if checker is None or _sure_of(state, ctx, field_name, BLOCKS_UNDER):
             continue
         own = _block_values(checker.read_block(crop.image), field_name, crop.image.shape[1])
         if own:
@@ -567,11 +576,10 @@ def _block_values(words: Sequence[Word], field_name: str, width: int) -> list[la
             if kv.field == field_name and all(w.confidence >= SECOND_SURE and inside(w) for w in kv.words)]
 
 
-def _sure_of(state: _PageState, ctx: _Context, field_name: str) -> bool:
-    """Tesseract's own values settle the field so surely that the second engine's give nothing
-    (see :data:`extract.SURE`)."""
+def _sure_of(state: _PageState, ctx: _Context, field_name: str, level: float) -> bool:
+    """Tesseract's own values settle the field at ``level`` or more."""
     own = [c for c in _checked_candidates(state, ctx) if not c.second]
-    return field_name in extract.choose(own, extract.SURE).fields
+    return field_name in extract.choose(own, level).fields
 
 
 def _unread_key(words: Sequence[Word]) -> Word:

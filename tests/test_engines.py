@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from ocr_labels import ScanOptions, api, scan_files, scan_image, synth
+from ocr_labels import ScanOptions, api, extract, scan_files, scan_image, synth
 from ocr_labels.api import LEGIBLE_MIN, LEGIBLE_RATIO, _orientation, _PageState, check_setup, legibility
 from ocr_labels.elements import Word
 from ocr_labels.engines import RapidOcrEngine, TesseractEngine, read_barcodes
@@ -146,6 +146,17 @@ def test_the_second_engine_reads_the_keys_crops_only_where_a_field_stays_unsure(
     calls.clear()
     # Tesseract read the model surely: the crop is not read again
     assert page("WHIRLPOOL\nMODEL NO. WFW4720RW0") == [] and not calls
+    # less surely (no brand read): it is, and its sure value of the same length dissents
+    state = _PageState()
+    lines = _text_lines("MODEL NO. WFW4720RW8")
+    _add_reading(state, ctx, lines, find_pairs(lines), [], lambda b: b)
+    alone = extract.choose(state.candidates(ctx.patterns), 0.6)
+    assert 0.6 <= alone.fields["model"].confidence < api.BLOCKS_UNDER
+    state.blocks.append(("model", crop))
+    _read_blocks(state, ctx)
+    held = extract.choose(state.candidates(ctx.patterns), 0.6)
+    assert calls and "model" not in held.fields
+    assert any("WFW4720RW8 was read WFW4720RW0 by the second engine" in w for w in held.warnings)
 
 
 def test_a_second_engines_reading_has_no_doubled_glyph_rivals():
