@@ -556,24 +556,30 @@ def _read_blocks(state: _PageState, ctx: _Context) -> None:
     (Its values only count after the last view, so reading them sooner would only cost time:
     0.1-0.4 s a crop.)"""
     checker = ctx.checker()
+    if checker is None or not state.blocks:
+        return
+    # (the second engine's values do not change how sure Tesseract's own are)
+    open_fields = {f for f in extract.FIELDS if not _sure_of(state, ctx, f, BLOCKS_UNDER)}
     for field_name, crop in state.blocks:
-        if checker is None or _sure_of(state, ctx, field_name, BLOCKS_UNDER):
+        if field_name not in open_fields:
             continue
-        own = _block_values(checker.read_block(crop.image), field_name, crop.image.shape[1])
+        # the other field's key and value may be in the crop too (the line below or above)
+        own = _block_values(checker.read_block(crop.image), open_fields, crop.image.shape[1])
         if own:
             _add_reading(state, ctx, (), own, (), crop.box_to_page, second=True)
 
 
-def _block_values(words: Sequence[Word], field_name: str, width: int) -> list[layout.KeyValue]:
-    """The values for a key in the lines the second engine found and read on a key's crop
-    ``width`` pixels wide, where it read the value's words surely (its own score) and none of
-    them reaches the crop's side (within half its height: the value may go on beyond it)."""
+def _block_values(words: Sequence[Word], fields: Iterable[str], width: int) -> list[layout.KeyValue]:
+    """The values for keys of ``fields`` in the lines the second engine found and read on a
+    key's crop ``width`` pixels wide, where it read the value's words surely (its own score)
+    and none of them reaches the crop's side (within half its height: the value may go on
+    beyond it)."""
     def inside(w: Word) -> bool:
         x, _, bw, bh = w.box
         return x > bh / 2 and x + bw < width - bh / 2
 
     return [kv for kv in layout.find_pairs(layout.group_lines(words))
-            if kv.field == field_name and all(w.confidence >= SECOND_SURE and inside(w) for w in kv.words)]
+            if kv.field in fields and all(w.confidence >= SECOND_SURE and inside(w) for w in kv.words)]
 
 
 def _sure_of(state: _PageState, ctx: _Context, field_name: str, level: float) -> bool:

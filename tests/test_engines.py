@@ -113,12 +113,17 @@ def test_the_second_engines_values_from_the_lines_it_found():
 
     key = Word("MODEL", (20, 10, 120, 30), 0.95, (0,))
     value = Word("WFW4720RW0", (20, 60, 260, 30), 0.98, (1,))
-    assert [(kv.value, kv.position) for kv in _block_values([key, value], "model", 400)] == [("WFW4720RW0", "below")]
-    assert _block_values([key, value], "serial", 400) == []  # another field's key
-    assert _block_values([key, replace(value, confidence=SECOND_SURE - 0.01)], "model", 400) == []
+    assert [(kv.value, kv.position) for kv in _block_values([key, value], {"model"}, 400)] == [("WFW4720RW0", "below")]
+    assert _block_values([key, value], {"serial"}, 400) == []  # a field whose value is settled
+    # the other field's key and value in the same crop count, where that field is open too
+    skey = Word("SERIAL", (20, 110, 130, 30), 0.95, (2,))
+    sval = Word("CD3700848", (170, 110, 200, 30), 0.97, (2,))
+    both = _block_values([key, value, skey, sval], {"model", "serial"}, 400)
+    assert sorted((kv.field, kv.value) for kv in both) == [("model", "WFW4720RW0"), ("serial", "CD3700848")]
+    assert _block_values([key, replace(value, confidence=SECOND_SURE - 0.01)], {"model"}, 400) == []
     # a value that reaches the crop's side may go on beyond it ('TX18' of a real 'TX18VW')
-    assert _block_values([key, value], "model", 290) == []
-    assert _block_values([key, replace(value, box=(5, 60, 260, 30))], "model", 400) == []
+    assert _block_values([key, value], {"model"}, 290) == []
+    assert _block_values([key, replace(value, box=(5, 60, 260, 30))], {"model"}, 400) == []
 
 
 def test_the_second_engine_reads_the_keys_crops_only_where_a_field_stays_unsure(monkeypatch):
