@@ -81,8 +81,16 @@ class _Context:
 
     def engine(self, name: str) -> engines.Engine:
         if name not in self._engines:
-            self._engines[name] = (engines.TesseractEngine(timeout=self.options.timeout) if name == "tesseract"
-                                   else engines.get_engine(name))
+            if name == "tesseract":
+                self._engines[name] = engines.TesseractEngine(timeout=self.options.timeout)
+            elif name == "rapidocr" and self.options.workers > 1:
+                # each worker process its share of the cores: onnxruntime takes them all by default,
+                # and two workers' text finders then fought for them (real photos, --workers 2:
+                # 1.41x one worker, against 1.71x before the finder read the keys' crops)
+                share = max(1, (os.cpu_count() or 1) // self.options.workers)
+                self._engines[name] = engines.RapidOcrEngine(threads=share)
+            else:
+                self._engines[name] = engines.get_engine(name)
         return self._engines[name]
 
 

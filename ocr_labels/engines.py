@@ -519,12 +519,15 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """``threads``: onnxruntime's threads per model (None: as many as the machine has cores).
+        Photos read in parallel processes should share the cores out, as Tesseract does."""
         try:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]
         except ImportError as e:
             raise MissingEngineError("--engine rapidocr needs the optional package: pip install 'ocr-labels[rapidocr]'") from e
-        self._ocr = RapidOCR()
+        self._options = {} if threads is None else {"intra_op_num_threads": threads}
+        self._ocr = RapidOCR(**self._options)
         self._crops = None  # for read_block, made when first asked
 
     def read(self, image: np.ndarray) -> list[Word]:
@@ -572,7 +575,7 @@ class RapidOcrEngine:
         if self._crops is None:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-not-found]
 
-            self._crops = RapidOCR(det_limit_side_len=BLOCK_SIDE)
+            self._crops = RapidOCR(det_limit_side_len=BLOCK_SIDE, **self._options)
         return self._detect_and_read(image, self._crops)
 
 

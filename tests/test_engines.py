@@ -88,6 +88,13 @@ def test_rapidocr_reads_one_line_without_finding_it_first():
     assert all(0 <= w.confidence <= 1 and w.box[0] + w.box[2] <= line.shape[1] for w in words)
 
 
+def test_parallel_workers_share_the_cores_out_to_rapidocr():
+    shared = api._Context(ScanOptions(workers=2), None).engine("rapidocr")
+    assert shared._options == {"intra_op_num_threads": max(1, (os.cpu_count() or 1) // 2)}
+    assert api._Context(ScanOptions(), None).engine("rapidocr")._options == {}  # onnxruntime's own choice
+    assert "CD3700848" in "".join(w.text for w in shared.read(draw_label(WHIRLPOOL)))
+
+
 def _key_over_value():
     """A key with its value under it, as a focused crop holds them (36 px capitals)."""
     return cv2.cvtColor(draw_label(["MODEL NO.", "WFW4720RW0"], size=(520, 60), font_px=36), cv2.COLOR_BGR2GRAY)
