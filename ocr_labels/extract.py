@@ -1180,13 +1180,22 @@ def _same_print(a: Cand, b: Cand) -> bool:
     sharing a run of SHARED_RUN characters (a tilted line cut and glued otherwise in one view:
     'KY33850AKA' for the serial 'KY3385093' after a key above it), or read from the same place on
     the photo (one code may carry both, so a barcode's place says nothing).
-    The same place is one line: each box's middle lies within the other's height. The page boxes
-    of words on a tilted label are taller than the words, and two lines' boxes overlap."""
+    The same place is one line: each box's middle lies within the other across the line (see
+    :func:`_one_line`). The page boxes of words on a tilted label are taller than the words, and
+    two lines' boxes overlap."""
     if a.value == b.value or same_up_to_confusion(a.value, b.value) or _shared_run(a.value, b.value) >= SHARED_RUN:
         return True
     if "barcode" in a.source or "barcode" in b.source or a.box is None or b.box is None:
         return False
-    return _overlap(a.box, b.box) >= 0.6 and _within_height(a.box, b.box) and _within_height(b.box, a.box)
+    return _overlap(a.box, b.box) >= 0.6 and _one_line(a.box, b.box)
+
+
+def _one_line(a: Box, b: Box) -> bool:
+    """Whether each box's middle lies within the other across the line: its height, or its width
+    where both boxes are taller than wide (a label turned a quarter: its lines run up the page)."""
+    if a[3] > a[2] and b[3] > b[2]:
+        a, b = (a[1], a[0], a[3], a[2]), (b[1], b[0], b[3], b[2])  # x and y swapped
+    return _within_height(a, b) and _within_height(b, a)
 
 
 def _shared_run(a: str, b: str) -> int:

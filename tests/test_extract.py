@@ -691,6 +691,15 @@ def test_one_printed_string_is_not_both_fields_but_two_lines_of_a_tilted_label_a
                   Cand("serial", "109PAH689740", 0.95, "key+pattern", (2119, 74, 184, 91))], 0.6)
     assert (two.fields["model"].value, two.fields["serial"].value) == ("DLE998VUZ", "109PAH689740")
     assert not any("same value was read" in w for w in two.warnings)
+    # a label turned a quarter and tilted (hard 7272 0045): its lines run up the page, side by side;
+    # the model's box holds the serial's, and each one's middle lies within the other's height
+    turned = choose([Cand("model", "FGHD9458RM", 1.0, "key+pattern", (257, 1801, 130, 406)),
+                     Cand("serial", "4M24232886", 0.97, "key+pattern", (269, 1857, 52, 149))], 0.6)
+    assert (turned.fields["model"].value, turned.fields["serial"].value) == ("FGHD9458RM", "4M24232886")
+    # two values read at one place on a line up the page: one print, kept where it is stronger
+    same = choose([Cand("model", "FGHD9458RM", 1.0, "key+pattern", (257, 1801, 60, 406)),
+                   Cand("serial", "7X31K0Q2", 0.7, "key+pattern", (262, 1900, 50, 300))], 0.6)
+    assert set(same.fields) == {"model"}
 
 
 _RULES = [r for b in (*PATTERNS.brands, PATTERNS.generic) for f in ("model", "serial") for r in b.rules(f)]
