@@ -279,12 +279,17 @@ def _checked_candidates(state: _PageState, ctx: _Context) -> list[extract.Cand]:
                                 state.brand.brand if state.brand else None)
 
 
+def _settled(state: _PageState, ctx: _Context, level: float) -> set[str]:
+    """The fields that Tesseract's own values settle at ``level`` or more (the second engine's
+    values left out)."""
+    own = [c for c in _checked_candidates(state, ctx) if not c.second]
+    return set(extract.choose(own, level).fields)
+
+
 def _resolved(state: _PageState, ctx: _Context) -> bool:
     """Tesseract's values settle both fields: the second engine's own values fill in only
     after the last view (read on, they would stop the views that give Tesseract its chance)."""
-    own = [c for c in _checked_candidates(state, ctx) if not c.second]
-    choice = extract.choose(own, _stop_threshold(ctx.options))
-    return all(f in choice.fields for f in extract.FIELDS)
+    return _settled(state, ctx, _stop_threshold(ctx.options)) >= set(extract.FIELDS)
 
 
 ORIENTED = 0.4  # a keyed value this good tells which way up the page is
@@ -570,7 +575,7 @@ def _read_blocks(state: _PageState, ctx: _Context) -> None:
     if checker is None or not state.blocks:
         return
     # (the second engine's values do not change how sure Tesseract's own are)
-    open_fields = {f for f in extract.FIELDS if not _sure_of(state, ctx, f, BLOCKS_UNDER)}
+    open_fields = set(extract.FIELDS) - _settled(state, ctx, BLOCKS_UNDER)
     for field_name, crop in state.blocks:
         if field_name not in open_fields:
             continue
@@ -591,12 +596,6 @@ def _block_values(words: Sequence[Word], fields: Iterable[str], width: int) -> l
 
     return [kv for kv in layout.find_pairs(layout.group_lines(words))
             if kv.field in fields and all(w.confidence >= SECOND_SURE and inside(w) for w in kv.words)]
-
-
-def _sure_of(state: _PageState, ctx: _Context, field_name: str, level: float) -> bool:
-    """Tesseract's own values settle the field at ``level`` or more."""
-    own = [c for c in _checked_candidates(state, ctx) if not c.second]
-    return field_name in extract.choose(own, level).fields
 
 
 def _unread_key(words: Sequence[Word]) -> Word:
