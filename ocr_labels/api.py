@@ -362,15 +362,13 @@ _OWN_LINES = frozenset(_VIEW_KINDS)
 def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: list[Barcode], engine_name: str) -> None:
     engine = ctx.engine(engine_name)
     kinds = _VIEW_KINDS.get(engine_name)
-    tried = 0
+    tried = timeouts = 0
     # once a key word is read, its view is the right way up: no more turning
     started = time.perf_counter()
     if state.grey is None:
         state.grey = preprocess.to_grey(page.image)  # the views and the focused crops sample it
     for view in preprocess.plan_views(state.grey, colour=page.image, orientation=lambda: _orientation(state),
                                       quarter_turns=engine_name in _OWN_LINES):
-        if tried >= ctx.options.max_views:
-            break
         if tried and time.perf_counter() - started > ctx.options.page_budget:
             state.warnings.append(f"{engine_name}: stopped after {ctx.options.page_budget:g} s on this page")
             break
@@ -382,6 +380,10 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
         if view.spare and not _near_a_value(state, ctx):
             state.warnings.append(f"{engine_name}: no value came near the threshold in the label's views; "
                                   "second-chance views skipped")
+            break
+        if tried >= ctx.options.max_views:
+            state.warnings.append(f"{engine_name}: stopped after {tried} view{'s' * (tried > 1)} (max_views) with a field unresolved; "
+                                  f"view {view.name} and any after it not read")
             break
         tried += 1
         if view.search_codes and ctx.options.barcodes and view.name not in state.searched:
@@ -409,7 +411,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
             state.warnings.append(f"{engine_name} view {view.name}: {e}{skipped}")
             if family:
                 state.family_seconds[family] = None
-            if len(state.warnings) >= 2:
+            timeouts += 1
+            if timeouts >= 2:
                 break
             continue
         if family:

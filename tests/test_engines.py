@@ -415,6 +415,18 @@ def test_second_chance_views_only_once_a_value_came_near(tesseract):
     assert not any("skipped" in w for w in scan_image(draw_label(WHIRLPOOL)).warnings)
 
 
+def test_views_cut_short_by_max_views_say_so(tesseract):
+    caution = draw_label(["CAUTION: HOT SURFACE", "DO NOT TOUCH WHILE IN USE"])
+    record = scan_image(caution, ScanOptions(cross_check=False, max_views=1))
+    assert record.model is None and record.serial is None
+    assert any(w.startswith("tesseract: stopped after 1 view (max_views) with a field unresolved; view ")
+               for w in record.warnings), record.warnings
+    # the usual limit leaves room for the label's views: they run out first, and no such warning
+    assert not any("max_views" in w for w in scan_image(caution, ScanOptions(cross_check=False)).warnings)
+    # a label read on its first view stops there, whatever the limit
+    assert not any("max_views" in w for w in scan_image(draw_label(WHIRLPOOL), ScanOptions(max_views=1)).warnings)
+
+
 def test_a_brands_own_key_from_a_users_pattern_file(tmp_path):
     # Acme prints its serial after 'Fabr.-Nr.', which no built-in key word names: the user's
     # pattern file says so, and the value comes from that key once the brand is read
