@@ -75,6 +75,15 @@ def test_confusable_zero_repaired_by_brand_shape():
     assert any("repaired" in c.get("reason", "") for c in r.candidates)
 
 
+def test_a_rheem_tank_model_read_with_s_for_5_is_repaired_by_its_shape():
+    # gallons and warranty years are digits, the series and the letters after them letters
+    r = classify_text("RHEEM\nMODEL PROESST06PV67U5\nSERIAL Q0521J60702")
+    assert r.brand == "Rheem" and r.model == "PROE55T06PV67U5"
+    assert any(c["value"] == "PROE55T06PV67U5" and "repaired" in c.get("reason", "") for c in r.candidates)
+    # with no shape of Rheem's taking it, the reading as such is no model
+    assert classify_text("MODEL PROESST06PV67U5").model != "PROE55T06PV67U5"
+
+
 def test_unsure_field_stays_empty_and_says_why():
     # a serial next to its key that fits none of GE's shapes: left empty at the default threshold
     r = classify_text("GE Appliances\nMODEL GTS18GBSARWW\nSERIAL 12-34")
