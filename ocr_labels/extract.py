@@ -868,8 +868,10 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def _fold_zero(value: str) -> str:
-    return value.replace("O", "0")
+def _fold_alike(value: str) -> str:
+    """The value with O as 0 and I as 1: both engines confuse each pair, and no brand shape that
+    takes both sides of a pair can tell them apart."""
+    return value.replace("O", "0").replace("I", "1")
 
 
 TWIN_MARGIN = 0.1  # a value the second engine read instead of the best, this near behind it, is chosen
@@ -877,15 +879,15 @@ TWIN_MARGIN = 0.1  # a value the second engine read instead of the best, this ne
 
 def _dissent(value: str, checked: Sequence[str]) -> str | None:
     """What a second engine read instead of the value: a string of the same length but for one
-    character (O and 0 alike: both engines confuse them), when it never read the value itself.
+    character (O and 0, I and 1 alike: see :func:`_fold_alike`), when it never read the value itself.
     None when it agrees or read nothing so near: two or more characters apart, it misread the
     line itself (on the hard generated photos it did so more often than it caught a misreading;
     a whole value it read surely is weighed by :func:`_sure_dissent`)."""
-    mine = _fold_zero(value)
-    if any(_fold_zero(v) == mine for v in checked):
+    mine = _fold_alike(value)
+    if any(_fold_alike(v) == mine for v in checked):
         return None
     for v in checked:
-        if len(v) == len(value) and _changed(_fold_zero(v), mine) == 1:
+        if len(v) == len(value) and _changed(_fold_alike(v), mine) == 1:
             return v
     return None
 
@@ -893,11 +895,11 @@ def _dissent(value: str, checked: Sequence[str]) -> str | None:
 def _sure_dissent(value: str, sure: Sequence[str]) -> str | None:
     """The second engine's own value for the field's key (its own score at api.SECOND_SURE or
     more) that has the value's length but other characters, however many, when no such value of
-    its agrees (O and 0 alike). Unlike a check's windows, these are whole values it read surely:
+    its agrees (O and 0, I and 1 alike). Unlike a check's windows, these are whole values it read surely:
     on the generated sets, those two or more characters off held the true value where
     Tesseract's sure value was wrong (`XGR75T06EN71U2` read `XGR7STOGEN71U2`)."""
-    mine = _fold_zero(value)
-    if any(_fold_zero(v) == mine for v in sure):
+    mine = _fold_alike(value)
+    if any(_fold_alike(v) == mine for v in sure):
         return None
     return next((v for v in sure if len(v) == len(value)), None)
 
@@ -1073,9 +1075,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         checked = [c.value for c in checks if c.field == f]
-        read_so = {_fold_zero(v) for v in checked}
+        read_so = {_fold_alike(v) for v in checked}
         # (the second engine's own value is not backed by its own reading of the line)
-        backed = [c for c in (best, *close) if _fold_zero(c.value) in read_so and not c.second]
+        backed = [c for c in (best, *close) if _fold_alike(c.value) in read_so and not c.second]
         if close and len(backed) == 1:
             # the second engine read one of the close values and not the others: no coin toss
             best, conf, close = backed[0], backed[0].confidence, []
@@ -1093,7 +1095,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             dissent = _dissent(best.value, [c.value for c in checks if weighs(c)]) \
                 or _sure_dissent(best.value, [c.value for c in sure_reads if weighs(c)])
         twin = None if dissent is None else next(
-            (c for c in by_field[f] if c.value != best.value and _fold_zero(c.value) == _fold_zero(dissent)
+            (c for c in by_field[f] if c.value != best.value and _fold_alike(c.value) == _fold_alike(dissent)
              and not c.second and c.confidence > conf - TWIN_MARGIN
              and (other is None or not _same_print(c, other))), None)
         if twin is not None:
@@ -1101,7 +1103,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
             best, conf, dissent = twin, twin.confidence, None
         near = None if dissent is None else next(
-            (d for d in best.doubts or () if _fold_zero(d) == _fold_zero(dissent)), None)
+            (d for d in best.doubts or () if _fold_alike(d) == _fold_alike(dissent)), None)
         if near is not None:
             # the second engine read what Tesseract nearly read instead: two engines agree on it
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
@@ -1111,7 +1113,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")
         elif best.doubts and checks and "barcode" not in best.source and not best.coded \
-                and _fold_zero(best.value) not in read_so:
+                and _fold_alike(best.value) not in read_so:
             # every reading of it nearly read another value of its shape, and the second engine,
             # which checked this page, did not read it: one character is unsure (the value stays
             # the best: no rival gains). With no second engine in the run (--no-cross-check), a

@@ -182,6 +182,11 @@ def test_a_second_engine_reading_one_character_otherwise_makes_the_value_a_guess
         kept = choose(mine + [_check("serial", v, 9 + i) for i, v in enumerate(checks)], 0.6)
         assert kept.fields["serial"].value == "C02Y77Y2JGSH", checks
     assert choose(mine + [_check("model", "C02Y77Y2JG5H")], 0.6).fields["serial"].value == "C02Y77Y2JGSH"
+    # I and 1 are alike too: an Amana model whose shape takes either is no dissent so
+    amana = [_cand("model", "ASI9092FFF", 0.9, 1), _cand("model", "ASI9092FFF", 0.85, 2)]
+    assert choose(amana + [_check("model", "AS19092FFF")], 0.6).fields["model"].value == "ASI9092FFF"
+    assert choose(amana + [_check("model", "AS19O92FFF")], 0.6).fields["model"].value == "ASI9092FFF"
+    assert "model" not in choose(amana + [_check("model", "ASI9093FFF")], 0.6).fields  # 3 for 2 is a dissent
 
 
 def test_a_dissent_the_brand_shapes_refuse_is_the_second_engine_misreading():
