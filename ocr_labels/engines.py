@@ -535,11 +535,11 @@ class RapidOcrEngine:
         return self._detect_and_read(image, self._ocr)
 
     @staticmethod
-    def _detect_and_read(image: np.ndarray, ocr) -> list[Word]:
+    def _detect_and_read(image: np.ndarray, ocr, **steps: bool) -> list[Word]:
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         try:
-            result, _ = ocr(image)
+            result, _ = ocr(image, **steps)
         except Exception as e:  # onnxruntime raises its own types
             raise EngineError(f"rapidocr failed: {e}") from e
         words = []
@@ -571,11 +571,13 @@ class RapidOcrEngine:
         line (a key with its value under it, or beside a barcode). Detection as in
         :meth:`read` would first enlarge the crop until its short side is 736 px: 1-4 s for a
         zoomed key of 100 x 600 px. Here the short side is brought to ``BLOCK_SIDE``: on the
-        real photos 48 crops took 5.1 s, at most 0.45 s each. (At 160 px they took 3.6 s, and
+        real photos 48 crops took 5.1 s, at most 0.45 s each (4.4 s without the angle classifier). (At 160 px they took 3.6 s, and
         two wrong values came back on the hard working sets.)"""
         if self._crops is None:
             self._crops = self._make(det_limit_side_len=BLOCK_SIDE, **self._options)
-        return self._detect_and_read(image, self._crops)
+        # the crop is cut from a levelled view: its lines are the right way up, and the
+        # classifier that would turn a line it takes for upside down only costs time
+        return self._detect_and_read(image, self._crops, use_cls=False)
 
 
 def _line_words(text: str, score: float, box: tuple[float, float, float, float], line_no: int) -> list[Word]:
