@@ -382,8 +382,8 @@ def _ocr_views(page: sources.Page, ctx: _Context, state: _PageState, barcodes: l
                                   "second-chance views skipped")
             break
         if tried >= ctx.options.max_views:
-            state.warnings.append(f"{engine_name}: stopped after {tried} view{'s' * (tried > 1)} (max_views) with a field unresolved; "
-                                  f"view {view.name} and any after it not read")
+            state.warnings.append(f"{engine_name}: stopped after {tried} view{'s' * (tried > 1)} (max_views) with a "
+                                  f"field unresolved; view {view.name} and any after it not read")
             break
         tried += 1
         if view.search_codes and ctx.options.barcodes and view.name not in state.searched:

@@ -80,7 +80,7 @@ def test_a_rheem_tank_model_read_with_s_for_5_is_repaired_by_its_shape():
     r = classify_text("RHEEM\nMODEL PROESST06PV67U5\nSERIAL Q0521J60702")
     assert r.brand == "Rheem" and r.model == "PROE55T06PV67U5"
     assert any(c["value"] == "PROE55T06PV67U5" and "repaired" in c.get("reason", "") for c in r.candidates)
-    # with no shape of Rheem's taking it, the reading as such is no model
+    # with no brand read, Rheem's shape is not tried and the string is not repaired so
     assert classify_text("MODEL PROESST06PV67U5").model != "PROE55T06PV67U5"
 
 
