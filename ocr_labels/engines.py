@@ -535,15 +535,20 @@ class RapidOcrEngine:
         return self._detect_and_read(image, self._ocr)
 
     @staticmethod
-    def _detect_and_read(image: np.ndarray, ocr, **steps: bool) -> list[Word]:
+    def _run(ocr, image: np.ndarray, **steps: bool) -> list:
+        """What one of RapidOCR's instances gives for an image (grey or colour), its steps as asked."""
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         try:
             result, _ = ocr(image, **steps)
         except Exception as e:  # onnxruntime raises its own types
             raise EngineError(f"rapidocr failed: {e}") from e
+        return result or []
+
+    @classmethod
+    def _detect_and_read(cls, image: np.ndarray, ocr, **steps: bool) -> list[Word]:
         words = []
-        for line_no, (points, text, score) in enumerate(result or ()):
+        for line_no, (points, text, score) in enumerate(cls._run(ocr, image, **steps)):
             pts = np.asarray(points, dtype=np.float64)
             x0, y0 = pts.min(axis=0)
             x1, y1 = pts.max(axis=0)
@@ -553,15 +558,9 @@ class RapidOcrEngine:
     def read_line(self, image: np.ndarray) -> list[Word]:
         """The recogniser alone on an image holding one line of text (a zoomed crop of a key
         and its value): no text detection, about 10 ms a crop."""
-        if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        try:
-            result, _ = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
-        except Exception as e:  # onnxruntime raises its own types
-            raise EngineError(f"rapidocr failed: {e}") from e
         h, w = image.shape[:2]
         words = []
-        for line_no, item in enumerate(result or ()):
+        for line_no, item in enumerate(self._run(self._ocr, image, use_det=False, use_cls=False, use_rec=True)):
             text, score = str(item[0]), float(item[1])
             words += _line_words(text, score, (0.0, 0.0, float(w), float(h)), line_no)
         return words
