@@ -26,7 +26,7 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -577,10 +577,21 @@ class _Style:
     under: bool         # value on the line under the key
     colon: bool
     value_cap: float | None = None  # cap height the values were drawn at, when not ``cap``
+    # ruled lines, as on most printed rating plates: a frame round the label, rules between its
+    # rows, and (a value printed on the label by a second printer, out of register) a rule that
+    # runs through the bottom of a model's or serial's characters
+    frame: bool = False
+    rules: bool = False
+    crossed: float = 0.0  # the chance that a model's or serial's row has a rule through it
+    crossed_roles: list[str] = field(default_factory=list)  # the rows that have one
+
+
+_CROSSED = {"easy": 0.0, "medium": 0.1, "hard": 0.25}
 
 
 def _make_style(r: _R, difficulty: str) -> _Style:
     cap = r.uni(22, 34)
+    ruled = r.side(2)  # (drawn apart: the ruled lines leave every other draw of a seed as it was)
     return _Style(
         cap=cap,
         key_cap=cap * r.uni(0.7, 1.0),
@@ -590,12 +601,15 @@ def _make_style(r: _R, difficulty: str) -> _Style:
         small_style=r.pick(["sans", "cond", "serif"]),
         under=r.chance(0.35),
         colon=r.chance(0.4),
+        frame=ruled.chance(0.4),
+        rules=ruled.chance(0.35),
+        crossed=_CROSSED[difficulty],
     )
 
 
 def _kv(r: _R, st: _Style, key: str, value: str, under: bool | None = None,
-        value_cap: float | None = None, between: np.ndarray | None = None) -> np.ndarray:
-    glued = (st.colon and between is None and not (st.under if under is None else under)
+        value_cap: float | None = None, between: np.ndarray | None = None, crossed: bool = False) -> np.ndarray:
+    glued = (not crossed and st.colon and between is None and not (st.under if under is None else under)
              and key.upper().endswith(" NO.") and r.side(1).chance(0.4))
     key = key + (":" if st.colon and not key.endswith(":") else "")
     kf = _font(r, st.key_style, _size_for_cap(st.key_cap))
@@ -604,6 +618,16 @@ def _kv(r: _R, st: _Style, key: str, value: str, under: bool | None = None,
         # a typewritten plate: 'Model No:M265R6DS-1NCWW', the value glued to the key's colon
         return _text_mask(f"{key[:-2]}:{value}", vf)
     km, vm = _text_mask(key, kf), _text_mask(value, vf)
+    if crossed:
+        # the rule under the row, run through the value's lowest part (its baseline is
+        # ``pad + ascent`` down its mask: see _text_mask)
+        cap = value_cap or st.cap
+        base = 2 + vf.getmetrics()[0] - int(cap * r.uni(0.0, 0.3))
+        thick = max(1, int(round(cap * r.uni(0.05, 0.1))))
+        kv = _hstack([km, vm], gap=int(st.cap * r.uni(0.5, 1.4)))
+        y = kv.shape[0] - vm.shape[0] + base
+        kv[max(0, y - thick // 2):y + thick - thick // 2, :] = 255
+        return kv
     if between is not None:
         # a barcode between the key and its value, the value printed under the barcode
         # (Whirlpool's 'MOD' | bars, with the model under the bars)
@@ -721,6 +745,11 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
             mk, sk = "Model Code", "Serial No."
         main.append(_Block(_kv(r, st, mk, mp), "model", mk, mp))
         main.append(_Block(_kv(r, st, sk, sp), "serial", sk, sp))
+    cross = r.side(3)
+    for blk in main:
+        if st.crossed and not st.under and cross.chance(st.crossed):
+            blk.mask = _kv(cross, st, blk.key, blk.value, under=False, crossed=True)
+            st.crossed_roles.append(blk.role)
     if r.chance(0.25):
         main.reverse()
 
@@ -739,6 +768,8 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
             else:
                 blk.mask = _kv(r, st, blk.key, blk.value, under=False, between=bm)
                 barcodes[-1]["placement"] = "between"  # key | bars, the value under the bars
+                if role in st.crossed_roles:
+                    st.crossed_roles.remove(role)  # drawn again, uncrossed
 
     side = [_Block(m) for m in _distractor_pool(r, brand, v, st)]
     if r.chance(0.35):
@@ -758,7 +789,21 @@ def _content_blocks(r: _R, brand: str, v: Values, st: _Style, barcodes: list[dic
     return main, side
 
 
+def _ruled(ru: _R, st: _Style, masks: list[np.ndarray]) -> list[np.ndarray]:
+    """``masks`` with a rule the width of the widest between some of them (on a ruled label)."""
+    if not st.rules or len(masks) < 2:
+        return masks
+    rule = np.full((max(1, int(round(st.cap * 0.07))), max(m.shape[1] for m in masks)), 255, np.uint8)
+    out = [masks[0]]
+    for m in masks[1:]:
+        if ru.chance(0.6):
+            out.append(rule)
+        out.append(m)
+    return out
+
+
 def _layout(r: _R, brand: str, st: _Style, main: list[_Block], side: list[_Block]) -> np.ndarray:
+    ru = r.side(5)
     margin = int(st.cap * r.uni(0.8, 1.6))
     gap = int(st.cap * r.uni(0.4, 0.9))
     two_cols = r.chance(0.55)
@@ -768,7 +813,7 @@ def _layout(r: _R, brand: str, st: _Style, main: list[_Block], side: list[_Block
         col_b = [b.mask for b in side[len(side) // 3:]]
         if r.chance(0.3):
             col_a, col_b = col_b, col_a
-        a, b = _vstack(col_a, gap), _vstack(col_b, gap)
+        a, b = _vstack(_ruled(ru, st, col_a), gap), _vstack(_ruled(ru, st, col_b), gap)
         body = _hstack([a, b], gap=int(st.cap * r.uni(1.5, 3.0)), valign="top")
     else:
         rows = [b.mask for b in side]
@@ -782,14 +827,20 @@ def _layout(r: _R, brand: str, st: _Style, main: list[_Block], side: list[_Block
         blocks = [b.mask for b in main]
         for m in packed:   # distractors go before, between or after the model/serial groups
             blocks.insert(r.int(0, len(blocks)), m)
-        body = _vstack(blocks, gap)
+        body = _vstack(_ruled(ru, st, blocks), gap)
     width = body.shape[1]
     warn_lines = [_small(r, st, t, width=max(width, 500)) for t in r.shuffle(_WARNINGS)[: r.int(1, 2)]]
     parts = [logo, body] + warn_lines
     if r.chance(0.3):
         parts = [body, logo] + warn_lines
     content = _vstack(parts, gap, align=r.pick(["left", "left", "center"]))
-    return _pad(content, margin, margin, margin, margin)
+    out = _pad(content, margin, margin, margin, margin)
+    if st.frame:
+        inset = int(margin * ru.uni(0.25, 0.6))
+        thick = max(2, int(round(st.cap * ru.uni(0.06, 0.12))))
+        h, w = out.shape
+        cv2.rectangle(out, (inset, inset), (w - 1 - inset, h - 1 - inset), 255, thick)
+    return out
 
 
 def _apple_layout(r: _R, v: Values, st: _Style) -> np.ndarray:
@@ -916,6 +967,7 @@ def _flat(r: _R, brand: str | None, difficulty: str) -> tuple[np.ndarray, dict]:
     barcodes: list[dict] = []
     sticker = None
     if _KIND[brand] == "apple":
+        st.frame = st.rules = False  # etched on the case: no ruled lines
         mask = _apple_layout(r, v, st)
         if r.chance(0.4):
             # an IT department's asset sticker under the etched text: the serial again, after
@@ -936,7 +988,8 @@ def _flat(r: _R, brand: str | None, difficulty: str) -> tuple[np.ndarray, dict]:
     img = img.astype(np.uint8)
     truth = {"brand": brand, "model": v.model, "serial": v.serial, "tier": "synthetic",
              "difficulty": difficulty, "material": material, "barcodes": barcodes,
-             "value_cap": st.value_cap or st.cap}
+             "value_cap": st.value_cap or st.cap, "frame": st.frame, "rules": st.rules,
+             "crossed": st.crossed_roles}
     return img, truth
 
 

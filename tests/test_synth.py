@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+import cv2
 import numpy as np
 import pytest
 
@@ -259,3 +260,34 @@ def test_some_values_are_glued_to_their_keys_colon():
         synth._text_mask = original
     glued = [t for t in drawn if re.fullmatch(r"(?:MODEL|SERIAL|Serial) NO:\S+", t, re.I)]
     assert glued, "the typewritten layout ('SERIAL NO:CSD2364219') is drawn"
+
+
+def _longest_rule(img: np.ndarray) -> int:
+    """The longest straight horizontal dark run on a label, in pixels."""
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 10)
+    runs = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, 60), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(runs)
+    return max((int(stats[i, cv2.CC_STAT_WIDTH]) for i in range(1, n)), default=0)
+
+
+def test_labels_are_ruled_and_a_rule_may_cross_a_value():
+    """Printed rating plates carry a frame and rules between rows, and a value printed by a
+    second printer may sit on a rule (a real LG plate's serial): the truth says which."""
+    seen = {"frame": 0, "rules": 0, "crossed": 0}
+    crossed = None
+    for seed in range(40):
+        img, t = synth.render_flat_label(np.random.default_rng(seed), difficulty="hard")
+        seen["frame"] += t["frame"]
+        seen["rules"] += t["rules"]
+        seen["crossed"] += bool(t["crossed"])
+        assert set(t["crossed"]) <= {"model", "serial"}
+        if t["crossed"] and not (t["frame"] or t["rules"]) and t["material"] == "paper" and crossed is None:
+            crossed = (img, t)
+    assert all(seen.values()), seen
+    img, t = crossed
+    # no glyph draws a dark run this long: the rule under the crossed row does
+    assert _longest_rule(img) > 8 * t["value_cap"]
+    for seed in range(20):
+        t = synth.render_flat_label(np.random.default_rng(seed), difficulty="easy")[1]
+        assert t["crossed"] == []
