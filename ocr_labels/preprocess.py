@@ -40,6 +40,7 @@ class View:
     # its other turns and its binarised and enhanced variants: the same pixels, turned or drawn
     # again (a view of them that Tesseract took too long over is texture in all); "" on others
     family: str = ""
+    char_height: float = 0.0  # the text's height in the view's pixels (0: not known)
 
     def box_to_page(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -130,6 +131,50 @@ def sharpen(grey: np.ndarray, sigma: float = SHARPEN_SIGMA) -> np.ndarray:
 def binarise(grey: np.ndarray, char_height: float = 30.0) -> np.ndarray:
     block = int(max(15, char_height * 1.5)) | 1
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
+
+
+# A straight dark run this many text heights long is a ruled line: glyphs side by side make
+# shorter ones (at 4 the bottoms of '02Z' on a real laptop's serial were taken for one)
+RULE_LENGTH = 8.0
+RULE_THICKNESS = 0.3  # of the text height: a line thicker is a band, which may carry light text
+RULE_CROSSINGS = 3  # strokes (of the rule's thickness) through a rule that make it one to erase
+
+
+def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
+    """The view with the thin horizontal rules that run through its text, or that text stands
+    on, drawn over in the ground's grey, except where a glyph's stroke crosses one (ink right
+    above and right below it). Tesseract read a serial printed on a rule with a digit less, or
+    the rule's end as a digit more; without the rule it reads it. ``grey`` itself when no rule
+    touches text (a frame, the label's edge) or the text height is not known."""
+    if char_height <= 0:
+        return grey
+    dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 int(max(15, char_height * 1.5)) | 1, 10)
+    length = max(8, int(RULE_LENGTH * char_height))
+    thick = max(3, int(round(RULE_THICKNESS * char_height)))
+    rules = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    rules &= ~cv2.morphologyEx(rules, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, thick)))
+    if not rules.any():
+        return grey
+    rules = cv2.dilate(rules, np.ones((3, 1), np.uint8))  # and the rule's blurred edges
+    ink = dark & ~rules
+    reach = np.ones((thick + 2, 1), np.uint8)
+    below = cv2.dilate(ink, reach, anchor=(0, 0))
+    above = cv2.dilate(ink, reach, anchor=(0, thick + 1))
+    strokes = (rules > 0) & (above > 0) & (below > 0)
+    # only a rule that runs through glyphs or that they stand on (ink right above it): any other
+    # (a frame, the label's edge) is left as it was, and with it the rest of Tesseract's reading
+    touching = (rules > 0) & (cv2.dilate(ink, np.ones((3, 1), np.uint8), anchor=(0, 2)) > 0)
+    n, labels = cv2.connectedComponents(rules)
+    crossed = np.bincount(labels[touching], minlength=n) >= RULE_CROSSINGS * thick
+    crossed[0] = False
+    if not crossed.any():
+        return grey
+    erase = crossed[labels] & ~strokes
+    ground = cv2.medianBlur(grey, int(max(3, char_height)) | 1)
+    out = grey.copy()
+    out[erase] = ground[erase]
+    return out
 
 
 def _char_components(grey: np.ndarray) -> np.ndarray:
@@ -567,7 +612,8 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
         s = f.scale if crop else min(f.scale, math.sqrt(MAX_VIEW_PIXELS / grey.size))
         img, back = _affine_view(grey, f.region if crop else None, f.skew, rotation, s, f.plane, f.plane_shape)
         img = normalise_illumination(despeckle(img), f.char_h * s)
-        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes, family=family)
+        return View(img, back, name, rotation % 360, turned, inverted, search_codes=codes, family=family,
+                    char_height=f.char_h * s)
 
     def block_view(block: tuple[int, int, int, int], block_h: float, rotation: int, skew: float, name: str,
                    on_label: bool = False) -> View:
@@ -611,9 +657,14 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
                 yield replace(block_view(block, block_h, r, pf.skew, f"beside{i}"), spare=True)
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
     yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation,
-               inverted=inverted, spare=True, family=first_name)
+               inverted=inverted, spare=True, family=first_name, char_height=base.char_height)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
-               inverted=inverted, spare=True, family=first_name)
+               inverted=inverted, spare=True, family=first_name, char_height=base.char_height)
+    unruled = hide_rules(base.image, base.char_height)
+    if unruled is not base.image:
+        # a rule runs through some of the text (a serial printed over a rule)
+        yield View(unruled, base.to_page, "unruled", base.rotation, inverted=inverted, spare=True,
+                   family=first_name, char_height=base.char_height)
     if fr.region is not None:
         whole = fr if fr.plane is None or pf is None else replace(fr, plane=None, plane_shape=None, skew=pf.skew)
         yield replace(make(whole, rot, "fullframe", crop=False), spare=True)

@@ -1,9 +1,10 @@
 """End to end on generated photos: real Tesseract, the generator's own truth files."""
 import json
 
+import numpy as np
 import pytest
 
-from ocr_labels import ScanOptions, scan_paths, synth
+from ocr_labels import ScanOptions, preprocess, scan_image, scan_paths, synth
 
 # Sets the pipeline must read exactly, photo by photo.
 EXACT = [("easy", 7, 6), ("medium", 11, 4)]
@@ -45,3 +46,14 @@ def test_generated_photos_never_wrong(tmp_path_factory, difficulty, seed, count,
         if r.model is None or r.serial is None:
             assert any(w.startswith(("model:", "serial:")) for w in r.warnings)  # says why
     assert right >= 0.75 * 2 * len(truth)
+
+
+def test_a_model_printed_over_a_rule_is_read_in_a_view_without_the_rule(tesseract, monkeypatch):
+    """A generated hard label whose model row a rule runs through (as a second printer put a
+    real LG plate's serial over a rule): its views as they are leave the model unread; the
+    second-chance view with the rule drawn over reads it."""
+    img, truth = synth.render_flat_label(np.random.default_rng(11), difficulty="hard")
+    assert "model" in truth["crossed"]
+    assert scan_image(img).model == truth["model"]
+    monkeypatch.setattr(preprocess, "hide_rules", lambda grey, char_height: grey)
+    assert scan_image(img).model is None

@@ -18,6 +18,7 @@ from ocr_labels.preprocess import (
     analyse,
     find_label,
     find_label_quad,
+    hide_rules,
     sharpen,
     focus,
     normalise_illumination,
@@ -407,6 +408,58 @@ def test_lines_running_up_the_photo_are_tried_every_way():
     names = [v.name for v in plan_views(np.ascontiguousarray(np.rot90(_grey(WHIRLPOOL))))]
     turns = [n for n in names if n.startswith("level")]
     assert turns[0] in ("level90", "level270") and set(turns) == {"level0", "level90", "level180", "level270"}
+
+
+def _ruled(rule_y: int, frame: bool = False) -> np.ndarray:
+    """'SERIAL FA3438361' in 40 px DejaVu (capitals 29 px) on white, a 3 px rule across the
+    row at ``rule_y`` (the baseline is at about 67), and a frame round the page if asked."""
+    grey = _grey(["SERIAL FA3438361"])
+    if rule_y:
+        grey[rule_y:rule_y + 3, 30:600] = 0
+    if frame:
+        cv2.rectangle(grey, (5, 5), (grey.shape[1] - 6, grey.shape[0] - 6), 0, 3)
+    return grey
+
+
+def test_hide_rules_erases_a_rule_through_a_row_and_the_row_reads_again(tesseract):
+    crossed = _ruled(62)
+    out = hide_rules(crossed, 29.0)
+    ink = _ruled(0) < 128
+    rule = np.zeros_like(ink)
+    rule[62:65, 30:600] = True
+    assert (out[rule & ~ink] > 200).mean() > 0.9  # gone between and beside the glyphs
+    assert (out[rule & ink] < 128).mean() > 0.5  # most of the glyphs' own pixels on it stay
+    near = np.zeros_like(ink)
+    near[61:66] = True  # (the rule's blurred edges go with it)
+    assert np.array_equal(out[~near], crossed[~near])
+
+    def text(grey):
+        return "".join(w.text for w in TesseractEngine().read(grey, psm=7))
+
+    assert "FA3438361" not in text(crossed)  # 'RIA A343836'
+    assert "FA3438361" in text(out)
+
+
+def test_hide_rules_leaves_a_view_whose_rules_cross_no_text_as_it_is():
+    framed = _ruled(0, frame=True)
+    assert hide_rules(framed, 29.0) is framed  # the frame runs through no glyph
+    plain = _ruled(0)
+    assert hide_rules(plain, 29.0) is plain
+    assert hide_rules(_ruled(62), 0.0) is not None  # an unknown text height: nothing done
+
+
+def test_a_view_without_the_rule_is_a_second_chance_only_where_a_rule_crosses_text():
+    label = _grey(WHIRLPOOL)
+    framed = label.copy()
+    cv2.rectangle(framed, (5, 5), (label.shape[1] - 6, label.shape[0] - 6), 0, 3)
+    crossed = framed.copy()
+    crossed[302:305, 30:700] = 0  # through the bottom of 'SERIAL CD3700848'
+    views = list(plan_views(crossed))
+    names = [v.name for v in views]
+    assert "unruled" in names and names.index("unruled") > names.index("clahe")
+    unruled = views[names.index("unruled")]
+    assert unruled.spare and unruled.char_height > 0
+    assert "unruled" not in [v.name for v in plan_views(framed)]
 
 
 def test_sharpen_parts_bars_that_blur_ran_together():
