@@ -162,9 +162,15 @@ def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
     below = cv2.dilate(ink, reach, anchor=(0, 0))
     above = cv2.dilate(ink, reach, anchor=(0, thick + 1))
     strokes = (rules > 0) & (above > 0) & (below > 0)
-    # only a rule that runs through glyphs or that they stand on (ink right above it): any other
-    # (a frame, the label's edge) is left as it was, and with it the rest of Tesseract's reading
-    touching = (rules > 0) & (cv2.dilate(ink, np.ones((3, 1), np.uint8), anchor=(0, 2)) > 0)
+    # only a rule that runs through glyphs or that they stand on (glyph-sized ink right above
+    # it): any other (a frame, the label's edge under a textured wall, grain) is left as it was,
+    # and with it the rest of Tesseract's reading
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    tall, wide = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    glyph = (tall >= 0.4 * char_height) & (tall <= 1.5 * char_height) & (wide <= 2 * char_height)
+    glyph[0] = False
+    on_top = cv2.dilate(glyph[labels].astype(np.uint8), np.ones((3, 1), np.uint8), anchor=(0, 2))
+    touching = (rules > 0) & (on_top > 0)
     n, labels = cv2.connectedComponents(rules)
     crossed = np.bincount(labels[touching], minlength=n) >= RULE_CROSSINGS * thick
     crossed[0] = False
