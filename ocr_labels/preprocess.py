@@ -137,7 +137,7 @@ def binarise(grey: np.ndarray, char_height: float = 30.0) -> np.ndarray:
 # shorter ones (at 4 the bottoms of '02Z' on a real laptop's serial were taken for one)
 RULE_LENGTH = 8.0
 RULE_THICKNESS = 0.3  # of the text height: a line thicker is a band, which may carry light text
-RULE_CROSSINGS = 3  # strokes (of the rule's thickness) through a rule that make it one to erase
+RULE_CROSSINGS = 3  # a rule with glyphs on it along this many times its thickness is erased
 
 
 def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
@@ -165,18 +165,18 @@ def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
     # only a rule that runs through glyphs or that they stand on (glyph-sized ink right above
     # it): any other (a frame, the label's edge under a textured wall, grain) is left as it was,
     # and with it the rest of Tesseract's reading
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    _, pieces, stats, _ = cv2.connectedComponentsWithStats(ink)
     tall, wide = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
     glyph = (tall >= 0.4 * char_height) & (tall <= 1.5 * char_height) & (wide <= 2 * char_height)
-    glyph[0] = False
-    on_top = cv2.dilate(glyph[labels].astype(np.uint8), np.ones((3, 1), np.uint8), anchor=(0, 2))
+    glyph[0] = False  # (the ground)
+    on_top = cv2.dilate(glyph[pieces].astype(np.uint8), np.ones((3, 1), np.uint8), anchor=(0, 2))
     touching = (rules > 0) & (on_top > 0)
-    n, labels = cv2.connectedComponents(rules)
-    crossed = np.bincount(labels[touching], minlength=n) >= RULE_CROSSINGS * thick
+    n, lines = cv2.connectedComponents(rules)
+    crossed = np.bincount(lines[touching], minlength=n) >= RULE_CROSSINGS * thick
     crossed[0] = False
     if not crossed.any():
         return grey
-    erase = crossed[labels] & ~strokes
+    erase = crossed[lines] & ~strokes
     ground = cv2.medianBlur(grey, int(max(3, char_height)) | 1)
     out = grey.copy()
     out[erase] = ground[erase]
