@@ -662,7 +662,7 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
             for i, (block, block_h) in enumerate(beside[:MAX_SMALL_BLOCKS]):
                 yield replace(block_view(block, block_h, r, pf.skew, f"beside{i}"), spare=True)
     base = first if first.rotation == rot % 360 else make(fr, rot, f"{prefix}{rot % 360}")
-    yield View(binarise(base.image, fr.char_h * fr.scale), base.to_page, "binary", base.rotation,
+    yield View(binarise(base.image, base.char_height), base.to_page, "binary", base.rotation,
                inverted=inverted, spare=True, family=first_name, char_height=base.char_height)
     yield View(clahe(normalise_illumination(base.image)), base.to_page, "clahe", base.rotation,
                inverted=inverted, spare=True, family=first_name, char_height=base.char_height)
