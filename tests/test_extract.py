@@ -291,6 +291,12 @@ def test_a_value_the_second_engine_read_alike_on_its_own_clears_the_threshold():
         got = choose(cands, 0.6)
         assert got.fields.get("model") is None or got.fields["model"].value != "XG75T10PV20U6", (mine, seconds)
         assert not any("read alike" in w for w in got.warnings)
+    # its reading of the key's first piece alone, cut short by the two pieces, is no other value
+    smith = [_cand("model", "ECRT-75300", 0.57, 1), replace(_cand("model", "ECRT-75", 0.37, 1), cut=True),
+             _second("model", "ECRT-75300", 0.85, 20), replace(_second("model", "ECRT-75", 0.62, 20), cut=True)]
+    assert choose(smith, 0.6).fields["model"].value == "ECRT-75300"
+    smith[-1] = replace(smith[-1], cut=False)
+    assert "model" not in choose(smith, 0.6).fields
     # a check reading that dissents keeps it unsure
     assert "model" not in choose(unsure + [_second("model", "XG75T10PV20U6", 0.95),
                                            _check("model", "XG75T1QPV20U6")], 0.6).fields
