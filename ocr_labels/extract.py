@@ -19,7 +19,7 @@ import numpy as np
 import regex
 
 from .elements import Barcode, Box, Candidate, Field, Line, Word
-from .layout import FD_KEYS, KeyValue, after_distractor_key, fold, key_field
+from .layout import FD_KEYS, KeyValue, after_distractor_key, fold, key_field, value_options
 from .patterns import Brand, PatternSet, Rule
 
 FIELDS = ("model", "serial")
@@ -549,6 +549,29 @@ def _both_doubt(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[s
     return tuple(dict.fromkeys(a + b)) if a and b else ()
 
 
+# a stroke glued to a value's end ('MRT689SD]'): normalise drops it as junk at the edge, yet a 1,
+# I or L drawn against a rule, a frame or a neighbour is read so as often
+_STROKE_TAIL = regex.compile(r"[A-Za-z0-9][\]\[|!]$")
+
+
+def stroke_as_one(text: str) -> str | None:
+    """``text`` normalised with the stroke glued to its end read as the digit one ('MRT689SD]' →
+    'MRT689SD1'; the rule's repairs take it on to I or L); None when no stroke ends it."""
+    text = text.rstrip()
+    return normalise(text[:-1]) + "1" if _STROKE_TAIL.search(text) else None
+
+
+def _stroke_rival(text: str, value: str, field: str, brand: Brand | None, patterns: PatternSet,
+                  prefix: str = "") -> str | None:
+    """The value that the stroke ending ``text`` makes, read as a one, when a brand's own shape
+    takes it too: the value read without the stroke is then no surer than with it."""
+    alt = stroke_as_one(text)
+    if alt is None or brand is None:
+        return None
+    other, _, rule, _, _ = _rule_fit(prefix + alt, field, brand, patterns)
+    return other if rule is not None and rule.brand != patterns.generic.name and other != value else None
+
+
 def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: PatternSet,
                      to_page: Callable[[Box], Box]) -> list[Cand]:
     out = []
@@ -589,6 +612,10 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
         doubts = _doubts(kv.value, kv.words, value, rule, patterns, prefix)
+        stroked = _stroke_rival(kv.value, value, kv.field, brand, patterns, prefix)
+        if stroked:
+            rivals = (*rivals, stroked)
+            notes.append(f"the stroke after it may be a 1: {stroked}")
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
                         rivals=rivals, doubts=doubts))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
@@ -615,9 +642,28 @@ def _key_text(text: str) -> str:
     return normalise(text).rstrip(":.#")
 
 
+def _shape_fit(raw: str, field: str, brand: Brand) -> Fit | None:
+    """The brand's strong shape of the field that fits ``raw`` with fewest repairs, if any."""
+    best: Fit | None = None
+    for rule in brand.rules(field):
+        if rule.strength < 0.5:
+            continue
+        found, n = repairs(raw, rule)
+        if found and (best is None or rule.strength * 0.92 ** n > best.score):
+            value, rivals = settle(found, rule, raw)
+            best = Fit(value, rule.strength * 0.92 ** n, rule, n, rivals)
+    return best
+
+
+# what a word after a value is, when it is no piece of it
+_NO_PIECE = frozenset({"date", "phone number", "rating", "UPC/EAN"})
+
+
 def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: PatternSet,
                        to_page: Callable[[Box], Box]) -> list[Cand]:
-    """Values with no key word next to them that fit a brand-specific pattern strongly."""
+    """Values with no key word next to them that fit a brand-specific pattern strongly. A value
+    printed in two pieces ('ECT-30 100') is read as both: the two joined, when the shape takes
+    them, and the first piece alone, lowered as cut short."""
     if brand is None:
         return []
     out = []
@@ -628,20 +674,34 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
             raw = normalise(w.text)
             if len(raw) < 5 or _distractor(raw, brand):
                 continue
+            joined = [(text, ws) for text, ws in value_options(line.words[i:]) if len(ws) > 1
+                      and global_distractor(normalise(ws[-1].text)) not in _NO_PIECE]
             for field in FIELDS:
-                rules = [r for r in brand.rules(field) if r.strength >= 0.5]
-                best: Fit | None = None
-                for rule in rules:
-                    found, n = repairs(raw, rule)
-                    if found and (best is None or rule.strength * 0.92 ** n > best.score):
-                        value, rivals = settle(found, rule, raw)
-                        best = Fit(value, rule.strength * 0.92 ** n, rule, n, rivals)
+                best = _shape_fit(raw, field, brand)
                 if best is None or _other_field_fits(best.value, field, brand):
                     continue
                 conf = 0.15 + 0.4 * best.score + 0.1 * w.confidence
                 doubts = _doubts(w.text, [w], best.value, best.rule, patterns)
+                rivals, notes = best.rivals, []
+                stroked = _stroke_rival(w.text, best.value, field, brand, patterns)
+                if stroked:
+                    rivals = (*rivals, stroked)
+                    notes.append(f"the stroke after it may be a 1: {stroked}")
+                cut = False
+                for text, ws in joined:
+                    whole = _shape_fit(normalise(text), field, brand)
+                    if whole is None or whole.value == best.value or _other_field_fits(whole.value, field, brand):
+                        continue
+                    mean = sum(x.confidence for x in ws) / len(ws)
+                    out.append(Cand(field, whole.value, _clip(0.15 + 0.4 * whole.score + 0.1 * mean), "pattern",
+                                    to_page(_union(x.box for x in ws)), whole.rule.id, [f"{text} read in pieces"],
+                                    rivals=whole.rivals, doubts=_doubts(text, ws, whole.value, whole.rule, patterns)))
+                    if not cut:
+                        cut = True
+                        conf -= CUT_SHORT
+                        notes.append("a longer reading fits too")
                 out.append(Cand(field, best.value, _clip(conf), "pattern", to_page(w.box), best.rule.id,
-                                rivals=best.rivals, doubts=doubts))
+                                notes, rivals=rivals, doubts=doubts, cut=cut))
     return out
 
 

@@ -206,7 +206,7 @@ def trim_glued_tail(text: str) -> str:
     return m.group("value")
 
 
-def _value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
+def value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
     """The first word after a key, and the first two joined when they sit close together
     (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces); a hyphen
     or slash read as a word of its own joins the words on both sides ('MI340S6 - 9AX')."""
@@ -269,7 +269,7 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
             glued_field, tail = split_glued(word.text)
             if glued_field:
                 rest = [word.part(tail)] + list(words[i + 1:])
-                for text, ws in _value_options(rest):
+                for text, ws in value_options(rest):
                     pairs.append(KeyValue(glued_field, word, text, ws, "glued"))
                 i += 1
                 continue
@@ -288,13 +288,13 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
                 j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
             after = _unglued(words[j:])
             if after and key_field(after[0].text, extra) is None:
-                for text, ws in _value_options(after):
+                for text, ws in value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))
             else:
                 below = _word_below(lines, li, words[max(i, j - 1)], _phrase_start(words, i), extra)
                 if below is not None:
                     bline, bidx = below
-                    for text, ws in _value_options(_unglued(bline.words[bidx:])):
+                    for text, ws in value_options(_unglued(bline.words[bidx:])):
                         pairs.append(KeyValue(field, word, text, ws, "below"))
             i = max(j, i + 1)
     return pairs

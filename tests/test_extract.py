@@ -829,3 +829,35 @@ def test_near_readings_follow_the_words_into_the_value():
     unasked = Word("CD3700848", (0, 0, 90, 30), 0.9)
     assert unasked.alternatives is None and Word.from_dict(unasked.to_dict()).alternatives is None
     assert unasked.part("3700848").alternatives is None and near_readings("CD3700848", [unasked]) == []
+
+
+def test_a_stroke_glued_to_a_values_end_may_be_a_one():
+    from ocr_labels.extract import stroke_as_one
+    assert stroke_as_one("MRT689SD]") == "MRT689SD1" and stroke_as_one("AB12|") == "AB121"
+    assert stroke_as_one("MRT689SD") is None and stroke_as_one("]") is None
+    # a rule under the model's last glyph made a 1 a bracket: the value without it is a guess
+    r = classify_text("MAYTAG\nMODEL MRT689SD]\nSERIAL MC3700848")
+    assert r.model is None and r.serial == "MC3700848"
+    assert any(c["value"] == "MRT689SD" and "a guess: MRT689SD or MRT689SD1" in c["reason"] for c in r.candidates)
+    # read plainly in another reading too: then the value is no guess
+    r = classify_text("MAYTAG\nMODEL MRT689SD]\nSERIAL MC3700848\nMODEL MRT689SD1")
+    assert r.model == "MRT689SD1"
+    # a stroke whose one no shape of the brand takes leaves the value as it is
+    r = classify_text("APPLE\nSerial C02G414GMD6N|")
+    assert r.serial == "C02G414GMD6N"
+
+
+def test_a_value_without_its_key_read_in_two_pieces_is_read_whole():
+    from ocr_labels.api import _text_lines
+    from ocr_labels.extract import pattern_candidates
+    smith = PATTERNS.get("A. O. Smith")
+    cands = {c.value: c for c in pattern_candidates(_text_lines("mop. ECT-30 100"), smith, PATTERNS, lambda b: b)}
+    assert cands["ECT-30100"].field == "model"
+    assert cands["ECT-30"].cut and cands["ECT-30"].confidence < cands["ECT-30100"].confidence
+    # a rating or a date after the value is no piece of it
+    for after in ("120V", "05/22"):
+        cands = {c.value: c for c in pattern_candidates(_text_lines(f"mop. ECT-30 {after}"), smith, PATTERNS, lambda b: b)}
+        assert set(cands) == {"ECT-30"} and not cands["ECT-30"].cut
+    # nor a word far from it
+    cands = {c.value for c in pattern_candidates(_text_lines("mop. ECT-30     100"), smith, PATTERNS, lambda b: b)}
+    assert cands == {"ECT-30"}
