@@ -209,13 +209,17 @@ def trim_glued_tail(text: str) -> str:
 def value_options(words: Sequence[Word]) -> list[tuple[str, tuple[Word, ...]]]:
     """The first word after a key, and the first two joined when they sit close together
     (values such as 'GXSF30V 00' or 'HMV9305 /01' are printed or read in two pieces); a hyphen
-    or slash read as a word of its own joins the words on both sides ('MI340S6 - 9AX')."""
+    or slash read as a word of its own joins the words on both sides ('MI340S6 - 9AX'). A word
+    that lies within the first word's width (a speck of its glyphs read as a '-' of its own) is
+    none of the words after it."""
     out = []
     first = words[0]
     trimmed = trim_glued_tail(first.text)
     if trimmed != first.text:
         return [(trimmed, (first,))]
     out.append((first.text, (first,)))
+    end = first.box[0] + first.box[2]
+    words = [first, *(w for w in words[1:] if w.box[0] + w.box[2] > end)]
 
     def joins(a: Word, b: Word) -> bool:
         gap = b.box[0] - (a.box[0] + a.box[2])

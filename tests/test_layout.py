@@ -166,6 +166,14 @@ def test_a_hyphen_read_as_its_own_word_joins_the_pieces_on_both_sides():
     assert [p.value for p in find_pairs(lines)] == ["MI340S6", "MI340S6-", "MI340S6-9AX"]
 
 
+def test_a_speck_within_the_values_width_is_no_word_after_it():
+    # a '-' read from a speck under the value's own glyphs (within its box) stands between it
+    # and its second piece only in the order of x: 'EES-75 200' is still offered whole
+    lines = group_lines([w("Model", 10, 100), w("EES-75", 130, 100), w("-", 130 + 18 * 5, 110, 12, 5),
+                         w("200", 130 + 18 * 6 + 20, 100)])
+    assert [p.value for p in find_pairs(lines)] == ["EES-75", "EES-75200"]
+
+
 def test_more_keys_given_by_a_brand():
     # Miele's 'Fabr.-Nr.' and Dell's 'SVC Tag' are no key words of their own; a brand's pattern
     # file can name them, and a brand's key comes before a built-in meaning ('P/N' on HP)
