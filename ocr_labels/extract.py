@@ -549,9 +549,11 @@ def _both_doubt(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[s
     return tuple(dict.fromkeys(a + b)) if a and b else ()
 
 
-# a stroke glued to a value's end ('MRT689SD]'): normalise drops it as junk at the edge, yet a 1,
-# I or L drawn against a rule, a frame or a neighbour is read so as often
-_STROKE_TAIL = regex.compile(r"[A-Za-z0-9][\]\[|!]$")
+# a stroke or bracket glued to a value's end ('MRT689SD]', 'MHW6726P5)'): normalise drops it as
+# junk at the edge, yet a glyph drawn against a rule, a frame or a neighbour, or blurred, is read
+# so as often (a 1 whose foot a rule crossed; a B whose bowls ran together). Read as a 1, the
+# value is another the brand's shape may take: then neither reading is sure
+_STROKE_TAIL = regex.compile(r"[A-Za-z0-9][\]\[|!)}]$")
 
 
 def stroke_as_one(text: str) -> str | None:

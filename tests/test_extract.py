@@ -834,6 +834,7 @@ def test_near_readings_follow_the_words_into_the_value():
 def test_a_stroke_glued_to_a_values_end_may_be_a_one():
     from ocr_labels.extract import stroke_as_one
     assert stroke_as_one("MRT689SD]") == "MRT689SD1" and stroke_as_one("AB12|") == "AB121"
+    assert stroke_as_one("MHW6726P5)") == "MHW6726P51"
     assert stroke_as_one("MRT689SD") is None and stroke_as_one("]") is None
     # a rule under the model's last glyph made a 1 a bracket: the value without it is a guess
     r = classify_text("MAYTAG\nMODEL MRT689SD]\nSERIAL MC3700848")
