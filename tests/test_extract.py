@@ -862,3 +862,15 @@ def test_a_value_without_its_key_read_in_two_pieces_is_read_whole():
     # nor a word far from it
     cands = {c.value for c in pattern_candidates(_text_lines("mop. ECT-30     100"), smith, PATTERNS, lambda b: b)}
     assert cands == {"ECT-30"}
+
+
+def test_dells_desktop_regulatory_models_are_models():
+    # 'Regulatory Model: D07S' (an OptiPlex): D for desktops as P for portables
+    r = classify_text("DELL\nRegulatory Model: D125F\nService Tag: 5RFDP01")
+    assert (r.model, r.serial) == ("D125F", "5RFDP01")
+    # such a model's barcode fits the old five-character tag too: it is no sure serial
+    from ocr_labels.elements import Barcode
+    dell = PATTERNS.get("Dell")
+    coded = barcode_candidates([Barcode("Code128", "D120D", (0, 0, 9, 9))], dell, PATTERNS, lambda b: b)
+    assert {c.field for c in coded} == {"model", "serial"}
+    assert choose(coded, 0.6).fields.get("serial") is None
