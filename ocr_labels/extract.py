@@ -564,14 +564,18 @@ def stroke_as_one(text: str) -> str | None:
 
 
 def _stroke_rival(text: str, value: str, field: str, brand: Brand | None, patterns: PatternSet,
-                  prefix: str = "") -> str | None:
-    """The value that the stroke ending ``text`` makes, read as a one, when a brand's own shape
-    takes it too: the value read without the stroke is then no surer than with it."""
+                  rivals: tuple[str, ...], notes: list[str], prefix: str = "") -> tuple[str, ...]:
+    """``rivals`` and the value that the stroke ending ``text`` makes, read as a one, when a
+    brand's own shape takes it too (noted in ``notes``): the value read without the stroke is
+    then no surer than with it."""
     alt = stroke_as_one(text)
     if alt is None or brand is None:
-        return None
+        return rivals
     other, _, rule, _, _ = _rule_fit(prefix + alt, field, brand, patterns)
-    return other if rule is not None and rule.brand != patterns.generic.name and other != value else None
+    if rule is None or rule.brand == patterns.generic.name or other == value:
+        return rivals
+    notes.append(f"the stroke after it may be a 1: {other}")
+    return (*rivals, other)
 
 
 def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: PatternSet,
@@ -614,10 +618,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
             notes.append("fits the other field's pattern")
         source = "key+pattern" if rule is not None else "key"
         doubts = _doubts(kv.value, kv.words, value, rule, patterns, prefix)
-        stroked = _stroke_rival(kv.value, value, kv.field, brand, patterns, prefix)
-        if stroked:
-            rivals = (*rivals, stroked)
-            notes.append(f"the stroke after it may be a 1: {stroked}")
+        rivals = _stroke_rival(kv.value, value, kv.field, brand, patterns, rivals, notes, prefix)
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
                         rivals=rivals, doubts=doubts))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
@@ -684,11 +685,8 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                     continue
                 conf = 0.15 + 0.4 * best.score + 0.1 * w.confidence
                 doubts = _doubts(w.text, [w], best.value, best.rule, patterns)
-                rivals, notes = best.rivals, []
-                stroked = _stroke_rival(w.text, best.value, field, brand, patterns)
-                if stroked:
-                    rivals = (*rivals, stroked)
-                    notes.append(f"the stroke after it may be a 1: {stroked}")
+                notes: list[str] = []
+                rivals = _stroke_rival(w.text, best.value, field, brand, patterns, best.rivals, notes)
                 cut = False
                 for text, ws in joined:
                     whole = _shape_fit(normalise(text), field, brand)
