@@ -874,3 +874,21 @@ def test_dells_desktop_regulatory_models_are_models():
     coded = barcode_candidates([Barcode("Code128", "D120D", (0, 0, 9, 9))], dell, PATTERNS, lambda b: b)
     assert {c.field for c in coded} == {"model", "serial"}
     assert choose(coded, 0.6).fields.get("serial") is None
+
+
+def test_with_no_brand_a_barcode_that_both_fields_shapes_take_alike_is_a_guess():
+    from ocr_labels.elements import Barcode
+
+    def fields(value):
+        cands = barcode_candidates([Barcode("Code128", value, (0, 0, 9, 9))], None, PATTERNS, lambda b: b)
+        return {f: c.value for f, c in choose(cands, 0.6).fields.items()}
+
+    # a Rheem serial that Kenmore's model shape takes at 0.85, Trane's serial shape at 0.8
+    assert fields("0823437538") == {}
+    # where one field's shapes take it far more strongly, that field has it
+    assert fields("WFW4720RW0") == {"model": "WFW4720RW0"}
+    assert fields("CD3700848") == {"serial": "CD3700848"}
+    # and with the brand read, its own shapes say which
+    rheem = PATTERNS.get("Rheem")
+    coded = barcode_candidates([Barcode("Code128", "0823437538", (0, 0, 9, 9))], rheem, PATTERNS, lambda b: b)
+    assert {f: c.value for f, c in choose(coded, 0.6).fields.items()} == {"serial": "0823437538"}
