@@ -183,3 +183,13 @@ def test_more_keys_given_by_a_brand():
     assert find_pairs(lines) == []
     got = [(p.field, p.value) for p in find_pairs(lines, extra)]
     assert got == [("serial", "12345678"), ("serial", "5RFDP01"), ("model", "4QM83UA")]
+
+
+def test_words_within_the_keys_width_are_not_after_it():
+    # the key's box drawn too tall took a short line above it into its row: that line's words
+    # lie within the key's width, and the value is the line under the key
+    key = Word("MODEL/MODELE", (20, 229, 390, 105), 0.9)
+    above = [Word("STED", (154, 220, 66, 18), 0.9), Word("3FC", (238, 221, 34, 17), 0.9)]
+    value = Word("NFW715U27", (20, 352, 337, 43), 0.9)
+    lines = group_lines([key, *above, value])
+    assert [(p.value, p.position) for p in find_pairs(lines)] == [("NFW715U27", "below")]
