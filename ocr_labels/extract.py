@@ -23,6 +23,7 @@ from .layout import FD_KEYS, KeyValue, after_distractor_key, fold, key_field, va
 from .patterns import Brand, PatternSet, Rule
 
 FIELDS = ("model", "serial")
+_OTHER = {"model": "serial", "serial": "model"}
 
 # Characters OCR confuses, each with what it may really be. A T whose bar blur has shortened
 # or bent is read 1 or 7 ('1Z567427', '7D177172H' for TZ567427 and TD177172H on blurred photos).
@@ -499,8 +500,7 @@ def _distractor(value: str, brand: Brand | None) -> str | None:
 def _other_field_fits(value: str, field: str, brand: Brand | None) -> bool:
     if brand is None:
         return False
-    other = "serial" if field == "model" else "model"
-    return brand.match(other, value) is not None and brand.match(field, value) is None
+    return brand.match(_OTHER[field], value) is not None and brand.match(field, value) is None
 
 
 def near_readings(text: str, words: Sequence[Word]) -> list[str]:
@@ -776,7 +776,6 @@ def hinted_parts(bc: Barcode) -> list[tuple[str | None, str]]:
     return out
 
 
-_OTHER = {"model": "serial", "serial": "model"}
 # With no brand read, a barcode's value is a guess between the fields when some brand's shape of
 # the other field takes it with a strength within this of the strongest shape of its own field.
 # On the working sets and the real photos, 32 values from barcodes of brandless labels were right
