@@ -290,10 +290,13 @@ def find_pairs(lines: Sequence[Line], extra: Mapping[str, str] | None = None) ->
             while j < len(words) and (_is_filler(words[j].text) or key_field(words[j].text, extra) == field
                                       or (j == i + 1 and _number_word(words[j].text))):
                 j += 1  # fillers; a number word read with one error ('N0.', 'wo.') just after the key
-            # a word that ends within the key's width is no word after it (a line above or below
-            # that a key's too tall box drew into its row: 'LISTED 3FC7' over 'MODEL/MODÈLE:')
+            # a word that ends within the key's width, its middle off the key's, is no word after
+            # it: a line above or below that a key's too tall box drew into its row ('LISTED 3FC7'
+            # over 'MODEL/MODÈLE:'); one level with it is (a key's box drawn over its value too)
             edge = max(w.box[0] + w.box[2] for w in words[i:j])
-            after = _unglued([w for w in words[j:] if w.box[0] + w.box[2] > edge])
+            middle = word.box[1] + word.box[3] / 2
+            after = _unglued([w for w in words[j:] if w.box[0] + w.box[2] > edge
+                              or abs(w.box[1] + w.box[3] / 2 - middle) <= w.box[3] / 2])
             if after and key_field(after[0].text, extra) is None:
                 for text, ws in value_options(after):
                     pairs.append(KeyValue(field, word, text, ws, "right"))

@@ -193,3 +193,7 @@ def test_words_within_the_keys_width_are_not_after_it():
     value = Word("NFW715U27", (20, 352, 337, 43), 0.9)
     lines = group_lines([key, *above, value])
     assert [(p.value, p.position) for p in find_pairs(lines)] == [("NFW715U27", "below")]
+    # a key's box drawn over its value, level with it, still has the value after it
+    key = Word("MODEL", (653, 303, 259, 25), 0.9)
+    value = Word("NE39A9468H", (774, 303, 138, 25), 0.9)
+    assert [(p.value, p.position) for p in find_pairs(group_lines([key, value]))] == [("NE39A9468H", "right")]
