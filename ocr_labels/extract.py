@@ -784,11 +784,11 @@ def hinted_parts(bc: Barcode) -> list[tuple[str | None, str]]:
 BRANDLESS_MARGIN = 0.05
 
 
-def _strongest_fit(value: str, field: str, patterns: PatternSet) -> float:
-    """The strength of the strongest brand's own shape of the field (not a generic one) that
-    takes the value; 0 when none does."""
-    return max((r.strength for r in patterns.all_rules(field)
-                if r.brand != patterns.generic.name and r.fullmatch(value)), default=0.0)
+def _strongest_rule(value: str, rules: Iterable[Rule], patterns: PatternSet) -> Rule | None:
+    """The strongest of ``rules`` that is a brand's own shape (not a generic one) and takes the
+    value as it is (the first of equals); None when none does."""
+    return max((r for r in rules if r.brand != patterns.generic.name and r.fullmatch(value)),
+               key=lambda r: r.strength, default=None)
 
 
 def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, patterns: PatternSet,
@@ -806,14 +806,14 @@ def barcode_candidates(barcodes: Iterable[Barcode], brand: Brand | None, pattern
                 if hinted and hinted != field:
                     continue
                 rules = brand.rules(field) if brand is not None else patterns.all_rules(field)
-                rule = next((r for r in sorted(rules, key=lambda r: -r.strength)
-                             if r.brand != patterns.generic.name and r.fullmatch(raw)), None)
+                rule = _strongest_rule(raw, rules, patterns)
                 if rule is None or _other_field_fits(raw, field, brand):
                     continue
                 conf = (0.55 if brand is not None else 0.45) + 0.3 * rule.strength + (0.1 if hinted else 0.0)
                 notes = []
-                if brand is None and not hinted and _strongest_fit(raw, _OTHER[field], patterns) >= \
-                        rule.strength - BRANDLESS_MARGIN:
+                other = None if brand is not None or hinted else \
+                    _strongest_rule(raw, patterns.all_rules(_OTHER[field]), patterns)
+                if other is not None and other.strength >= rule.strength - BRANDLESS_MARGIN:
                     # no brand read, and brands' shapes of the two fields take it about as strongly
                     # ('0823437538': Kenmore's models, Trane's and Rheem's serials): a guess
                     conf = min(conf, COMPETED)

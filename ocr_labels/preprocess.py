@@ -158,10 +158,6 @@ def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
         return grey
     rules = cv2.dilate(rules, np.ones((3, 1), np.uint8))  # and the rule's blurred edges
     ink = dark & ~rules
-    reach = np.ones((thick + 2, 1), np.uint8)
-    below = cv2.dilate(ink, reach, anchor=(0, 0))
-    above = cv2.dilate(ink, reach, anchor=(0, thick + 1))
-    strokes = (rules > 0) & (above > 0) & (below > 0)
     # only a rule that runs through glyphs or that they stand on (glyph-sized ink right above
     # it): any other (a frame, the label's edge under a textured wall, grain) is left as it was,
     # and with it the rest of Tesseract's reading
@@ -176,6 +172,10 @@ def hide_rules(grey: np.ndarray, char_height: float) -> np.ndarray:
     crossed[0] = False
     if not crossed.any():
         return grey
+    reach = np.ones((thick + 2, 1), np.uint8)
+    below = cv2.dilate(ink, reach, anchor=(0, 0))
+    above = cv2.dilate(ink, reach, anchor=(0, thick + 1))
+    strokes = (rules > 0) & (above > 0) & (below > 0)
     erase = crossed[lines] & ~strokes
     ground = cv2.medianBlur(grey, int(max(3, char_height)) | 1)
     out = grey.copy()
