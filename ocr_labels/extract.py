@@ -457,6 +457,19 @@ class Cand:
     # (its runner-up for that character: see near_readings): then the reading is unsure; None
     # when the engine was not asked for its runners-up
     doubts: tuple[str, ...] | None = None
+    # where the words it was read from meet, as lengths of the value before each later word
+    # ('JA79 294086': (4,)); empty for a value read as one word (see :func:`seams`)
+    seams: tuple[int, ...] = ()
+
+
+def seams(words: Sequence[Word], prefix: str = "") -> tuple[int, ...]:
+    """Where the words of a value read in pieces meet: the length of the value read before
+    each word after the first."""
+    out, n = [], len(prefix)
+    for w in words[:-1]:
+        n += len(normalise(w.text))
+        out.append(n)
+    return tuple(out)
 
 
 class Fit(NamedTuple):
@@ -620,7 +633,7 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
         doubts = _doubts(kv.value, kv.words, value, rule, patterns, prefix)
         rivals = _stroke_rival(kv.value, value, kv.field, brand, patterns, rivals, notes, prefix)
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
-                        rivals=rivals, doubts=doubts))
+                        rivals=rivals, doubts=doubts, seams=seams(kv.words, prefix)))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
         # 'R596'): the reading without one of them, when the brand's shape fits it too, is a rival
         for alt in doubled_glyph_variants(raw):
@@ -695,7 +708,8 @@ def pattern_candidates(lines: Sequence[Line], brand: Brand | None, patterns: Pat
                     mean = sum(x.confidence for x in ws) / len(ws)
                     out.append(Cand(field, whole.value, _clip(0.15 + 0.4 * whole.score + 0.1 * mean), "pattern",
                                     to_page(_union(x.box for x in ws)), whole.rule.id, [f"{text} read in pieces"],
-                                    rivals=whole.rivals, doubts=_doubts(text, ws, whole.value, whole.rule, patterns)))
+                                    rivals=whole.rivals, doubts=_doubts(text, ws, whole.value, whole.rule, patterns),
+                                    seams=seams(ws)))
                     if not cut:
                         cut = True
                         conf -= CUT_SHORT
@@ -999,6 +1013,14 @@ class Choice:
     warnings: tuple[str, ...]
 
 
+def _cut_at_seam(short: str, seams: tuple[int, ...]) -> bool:
+    """A shorter value may be a value read in pieces cut short where (give or take a glyph) two
+    of its pieces meet; one that ends inside a piece is another reading ('JA7929408', read whole on
+    a zoomed crop, beside 'JA79 294086' on the full view: one glyph more or one less). A value read
+    whole somewhere (no seams) may be cut anywhere: by a view's edge, a lost glyph."""
+    return not seams or any(abs(len(short) - s) <= 1 for s in seams)
+
+
 def _own_shape(rule: str | None) -> bool:
     """A candidate's rule id names one of a brand's own shapes, not a generic one."""
     return rule is not None and not rule.startswith("generic-")
@@ -1052,6 +1074,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                                 rivals=have.rivals if c.rivals else (),  # read surely once: no guess
                                 doubts=_both_doubt(have.doubts, c.doubts),
                                 cut=better.cut,
+                                seams=have.seams if c.seams else (),  # read whole once: no seams
                                 doubled=have.doubled and c.doubled)
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
     for k, c in list(merged.items()):
@@ -1115,6 +1138,7 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
     for k, c in list(merged.items()):
         if c.confidence > 0 and not c.cut and "barcode" not in c.source and any(
                 o.field == c.field and o.value != c.value and o.value.startswith(c.value) and o.confidence > 0
+                and _cut_at_seam(c.value, o.seams)
                 and (_own_shape(o.rule) and len(readings[ok]) >= min(len(readings[k]), EXTENDED_SEEN)
                      or len(readings[ok]) > max(len(readings[k]), 1))
                 for ok, o in merged.items()):

@@ -892,3 +892,26 @@ def test_with_no_brand_a_barcode_that_both_fields_shapes_take_alike_is_a_guess()
     rheem = PATTERNS.get("Rheem")
     coded = barcode_candidates([Barcode("Code128", "0823437538", (0, 0, 9, 9))], rheem, PATTERNS, lambda b: b)
     assert {f: c.value for f, c in choose(coded, 0.6).fields.items()} == {"serial": "0823437538"}
+
+
+def test_a_value_read_in_pieces_does_not_cut_short_a_value_ending_inside_a_piece():
+    from ocr_labels.extract import seams
+    from ocr_labels.elements import Word
+
+    assert seams([Word("JA79", (0, 0, 60, 50), 0.9), Word("294086", (80, 0, 290, 50), 0.9)]) == (4,)
+    assert seams([Word("294086", (80, 0, 290, 50), 0.9)], "FD") == ()
+    assert seams([Word("8703", (0, 0, 90, 50), 0.9), Word("001911", (100, 0, 130, 50), 0.9)], "FD") == (6,)
+    pieces = replace(_cand("serial", "JA79294086", 0.95, 1, rule="bradfordwhite-serial"), seams=(4,))
+    whole = _cand("serial", "JA7929408", 0.91, 2, rule="bradfordwhite-serial")
+    # the full view read 'JA79' and '294086'; a zoomed crop read 'JA7929408' whole: one glyph
+    # more or one less, not a value cut where its pieces meet
+    got = choose([pieces, whole], 0.6)
+    assert "serial" not in got.fields and any("compete" in w for w in got.warnings)
+    assert not any("a longer reading fits too" in c.reason for c in got.candidates)
+    # cut where the pieces meet, the shorter one is the first piece alone: cut short, as before
+    first = _cand("serial", "JA79", 0.91, 2, rule="bradfordwhite-serial")
+    assert choose([pieces, first], 0.6).fields["serial"].value == "JA79294086"
+    # a longer value read whole somewhere may cut a shorter one anywhere (a view's edge)
+    read_whole = replace(pieces, seams=(), reading=3)
+    assert choose([pieces, read_whole, whole], 0.6).fields["serial"].value == "JA79294086"
+
