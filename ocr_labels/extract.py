@@ -1021,6 +1021,20 @@ def _cut_at_seam(short: str, seams: tuple[int, ...]) -> bool:
     return not seams or any(abs(len(short) - s) <= 1 for s in seams)
 
 
+def _outread(best: Cand, other: Cand, readings: dict[tuple[str, str], set[int]]) -> bool:
+    """Whether ``other`` was read in ``best``'s place, in the brand's own shape, by more
+    readings than the one that read ``best`` (not a part of it, nor it a part: see the cut-short
+    rule in :func:`choose`), and read as itself, not as a guess among repairs (Tesseract's 'A199G'
+    is A1996 or A1990 alike: no reading against A1990). A barcode's value and one checked by a
+    printed code are read surely."""
+    mine = readings.get((best.field, best.value), set())
+    return (len(mine) == 1 and "barcode" not in best.source and not best.coded and "barcode" not in other.source
+            and _own_shape(other.rule) and not other.rivals and len(readings.get((other.field, other.value), ())) > 1
+            and best.box is not None and other.box is not None
+            and not (best.value.startswith(other.value) or other.value.startswith(best.value))
+            and _overlap(best.box, other.box) >= 0.6 and _one_line(best.box, other.box))
+
+
 def _own_shape(rule: str | None) -> bool:
     """A candidate's rule id names one of a brand's own shapes, not a generic one."""
     return rule is not None and not rule.startswith("generic-")
@@ -1181,6 +1195,9 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
                    and (other is None or not _same_print(c, other))]  # the other field's string is no rival
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
         close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
+        # a value read once, where more readings read another value of the brand's own shape in
+        # its place: that place was read otherwise more often, however much surer the one reading
+        close += [c for c in runners if c not in close and _outread(best, c, readings)]
         checked = [c.value for c in checks if c.field == f]
         read_so = {_fold_alike(v) for v in checked}
         # (the second engine's own value is not backed by its own reading of the line)

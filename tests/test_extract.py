@@ -915,3 +915,23 @@ def test_a_value_read_in_pieces_does_not_cut_short_a_value_ending_inside_a_piece
     read_whole = replace(pieces, seams=(), reading=3)
     assert choose([pieces, read_whole, whole], 0.6).fields["serial"].value == "JA79294086"
 
+
+def test_a_value_read_once_competes_with_its_place_read_otherwise_more_often():
+    box = (100, 200, 300, 50)
+    keyed = Cand("serial", "LL259925H", 0.88, "key+pattern", box, "ge-serial", [], 1)
+    unkeyed = [Cand("serial", "LL859985H", 0.58, "pattern", (104, 203, 296, 48), "ge-serial", [], r)
+               for r in (2, 3)]
+    got = choose([keyed, *unkeyed], 0.6)
+    assert "serial" not in got.fields and any("compete" in w for w in got.warnings)
+    # read so elsewhere on the label (another line), the other value is no reading of its place
+    elsewhere = [replace(c, box=(100, 400, 300, 50)) for c in unkeyed]
+    assert choose([keyed, *elsewhere], 0.6).fields["serial"].value == "LL259925H"
+    # read so by as many readings as the other, the surer value stands
+    twice = choose([keyed, replace(keyed, reading=4), *unkeyed], 0.6)
+    assert twice.fields["serial"].value == "LL259925H"
+    # a value only the generic shapes take is no reading of a brand's value
+    generic = [replace(c, rule="generic-serial") for c in unkeyed]
+    assert choose([keyed, *generic], 0.6).fields["serial"].value == "LL259925H"
+    # nor is a guess among repairs, which may as well be the value read once
+    guess = [replace(c, rivals=("LL259925H",)) for c in unkeyed]
+    assert choose([keyed, *guess], 0.6).fields["serial"].value == "LL259925H"
