@@ -1247,6 +1247,11 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {best.value} is unsure: Tesseract nearly read {' or '.join(best.doubts)}")
         if best.second:
             warnings.append(f"{f}: {best.value} was read by the second engine alone; Tesseract's readings were unsure")
+            if not _own_shape(best.rule):
+                # no reading of Tesseract's backs it, and only the generic shapes take it (they take
+                # most strings of capitals and digits): on the generated sets such values were wrong
+                conf = _clip(min(conf, COMPETED))
+                warnings.append(f"{f}: {best.value} fits no brand's own shape; the second engine's reading alone is a guess")
         elif conf < AGREED and not dissent and best.confidence >= AGREED_FROM \
                 and {c.value for c in sure_reads if c.field == f and not c.cut} == {best.value}:
             conf = AGREED

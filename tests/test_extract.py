@@ -251,6 +251,11 @@ def test_the_second_engines_own_value_fills_a_field_tesseract_leaves_unsure():
     # nor for the other field, which Tesseract left unsure
     other = choose(sure + [_second("model", "58STA070A310", 0.85)], 0.6)
     assert other.fields["model"].value == "58STA070A310"
+    # a value only the generic shapes take (no brand read, or the brand's shapes refuse it) is
+    # the second engine's guess: nothing of Tesseract's backs it
+    generic = choose(unsure + [replace(_second("serial", "1708G08976", 0.85), rule="generic-serial")], 0.6)
+    assert "serial" not in generic.fields
+    assert any("fits no brand's own shape" in w for w in generic.warnings)
     # a look-alike variant of a value Tesseract read is the cross-check's to weigh, not a value
     alike = choose([_cand("model", "ASI9092FFF", 0.55, 1), _second("model", "AS19092FFF", 0.9)], 0.0)
     assert alike.fields["model"].value == "ASI9092FFF"
