@@ -602,6 +602,11 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
         if len(raw) < 3:
             continue
         reason = _distractor(raw, brand)
+        if reason == "UPC/EAN" and kv.position != "below" and brand is not None \
+                and _shape_fit(raw, kv.field, brand) is not None:
+            # a number of twelve or thirteen digits has a check digit that holds one time in ten:
+            # beside its key, in the brand's own shape of the field, it is that field's value
+            reason = None
         ocr_conf = sum(w.confidence for w in kv.words) / len(kv.words)
         box = to_page(_union(w.box for w in kv.words))
         if reason:

@@ -940,3 +940,19 @@ def test_a_value_read_once_competes_with_its_place_read_otherwise_more_often():
     # nor is a guess among repairs, which may as well be the value read once
     guess = [replace(c, rivals=("LL259925H",)) for c in unkeyed]
     assert choose([keyed, *guess], 0.6).fields["serial"].value == "LL259925H"
+
+
+def test_a_serial_whose_check_digit_holds_as_a_upcs_is_read_beside_its_key():
+    from ocr_labels.extract import gs1_check_digit_holds
+
+    # one twelve-digit number in ten has a check digit that holds: A. O. Smith's serial shape
+    # takes this one, and it stands beside its key
+    assert gs1_check_digit_holds("211566881945")
+    assert classify_text("A. O. SMITH\nMODEL XCR-50200\nSERIAL 211566881945").serial == "211566881945"
+    # under the key it may be the product code printed under a barcode; with no brand, no
+    # shape of the brand's takes it; and a shape that refuses it leaves it a UPC
+    assert classify_text("A. O. SMITH\nMODEL XCR-50200\nSERIAL\n211566881945").serial is None
+    assert classify_text("MODEL XCR-50200\nSERIAL 211566881945").serial is None
+    got = classify_text("WHIRLPOOL\nMODEL WFW4720RW0\nSERIAL 036000291452")
+    assert got.serial is None
+    assert any(c["reason"] == "refused: UPC/EAN" for c in got.candidates if c["value"] == "036000291452")
