@@ -1238,6 +1238,15 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
                             "the second engine read it so")
             best, dissent = replace(best, value=near, doubts=()), None
+        literal = None if dissent is not None or "barcode" in best.source or best.coded else next(
+            (d for d in best.doubts or () if d != best.value and _fold_alike(d) == _fold_alike(best.value)
+             and any(c.field == f and c.value == d for c in (*checks, *sure_reads))), None)
+        if literal is not None:
+            # O or 0, I or 1: the second engine read the one Tesseract nearly read (the fold
+            # above counts the two alike, so its reading backed either)
+            warnings.append(f"{f}: {literal} chosen over {best.value}: Tesseract nearly read it so, "
+                            "the second engine read it so")
+            best = replace(best, value=literal, doubts=())
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -797,6 +797,22 @@ def test_a_character_tesseract_nearly_read_otherwise_makes_the_value_unsure():
     assert "serial" not in choose([replace(sure, reading=1), _check("serial", "Q0521J60702")], 0.6).fields
 
 
+
+def test_o_or_0_i_or_1_the_second_engine_read_as_tesseract_nearly_did_is_taken():
+    # the cross-check counts I and 1 alike, so it backs 'DLEI456VT' as read; it read the 1 that
+    # Tesseract scored next at that glyph: two engines agree on the 1
+    lg = replace(_cand("model", "DLEI456VT", 0.75, 1, rule="lg-model"), doubts=("DLEL456VT", "DLE1456VT"))
+    got = choose([lg, _check("model", "DLE1456VT")], 0.6)
+    assert got.fields["model"].value == "DLE1456VT"
+    assert any("DLE1456VT chosen over DLEI456VT" in w for w in got.warnings)
+    # the second engine's own value of the key counts so too
+    second = replace(_cand("model", "DLE1456VT", 0.77, 20, rule="lg-model"), second=True)
+    assert choose([lg, second], 0.6).fields["model"].value == "DLE1456VT"
+    # where Tesseract never nearly read the 1, its I stands
+    plain = replace(lg, doubts=("DLEL456VT",))
+    assert choose([plain, _check("model", "DLE1456VT")], 0.6).fields["model"].value == "DLEI456VT"
+
+
 def test_a_near_reading_the_shape_refuses_or_repairs_back_is_no_doubt():
     from ocr_labels.elements import Word
     from ocr_labels.extract import keyed_candidates
