@@ -1231,22 +1231,17 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             # Tesseract read the second engine's reading too, nearly as surely: two engines agree
             warnings.append(f"{f}: {twin.value} chosen over {best.value}: the second engine read it so")
             best, conf, dissent = twin, twin.confidence, None
-        near = None if dissent is None else next(
-            (d for d in best.doubts or () if _fold_alike(d) == _fold_alike(dissent)), None)
+        # the second engine read what Tesseract nearly read instead: two engines agree on it. So
+        # when it dissents; and when it read the value with the other glyph of O and 0 or I and 1,
+        # which the dissent counts alike ('DLEI456VT' read 'DLE1456VT'): its reading backed either
+        read_here = {c.value for c in (*checks, *sure_reads) if c.field == f}
+        near = None if "barcode" in best.source or best.coded else next(
+            (d for d in best.doubts or () if (_fold_alike(d) == _fold_alike(dissent) if dissent else
+                                              d in read_here and _fold_alike(d) == _fold_alike(best.value))), None)
         if near is not None:
-            # the second engine read what Tesseract nearly read instead: two engines agree on it
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
                             "the second engine read it so")
             best, dissent = replace(best, value=near, doubts=()), None
-        literal = None if dissent is not None or "barcode" in best.source or best.coded else next(
-            (d for d in best.doubts or () if d != best.value and _fold_alike(d) == _fold_alike(best.value)
-             and any(c.field == f and c.value == d for c in (*checks, *sure_reads))), None)
-        if literal is not None:
-            # O or 0, I or 1: the second engine read the one Tesseract nearly read (the fold
-            # above counts the two alike, so its reading backed either)
-            warnings.append(f"{f}: {literal} chosen over {best.value}: Tesseract nearly read it so, "
-                            "the second engine read it so")
-            best = replace(best, value=literal, doubts=())
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")
