@@ -1030,14 +1030,13 @@ def _outread(best: Cand, other: Cand, readings: dict[tuple[str, str], set[int]])
     """Whether ``other`` was read in ``best``'s place, in the brand's own shape, by more
     readings than the one that read ``best`` (not a part of it, nor it a part: see the cut-short
     rule in :func:`choose`), and read as itself, not as a guess among repairs (Tesseract's 'A199G'
-    is A1996 or A1990 alike: no reading against A1990). A barcode's value and one checked by a
-    printed code are read surely."""
+    is A1996 or A1990 alike: no reading against A1990). A barcode's value has no place (see
+    :func:`_same_place`), and one checked by a printed code is read surely."""
     mine = readings.get((best.field, best.value), set())
-    return (len(mine) == 1 and "barcode" not in best.source and not best.coded and "barcode" not in other.source
+    return (len(mine) == 1 and not best.coded
             and _own_shape(other.rule) and not other.rivals and len(readings.get((other.field, other.value), ())) > 1
-            and best.box is not None and other.box is not None
             and not (best.value.startswith(other.value) or other.value.startswith(best.value))
-            and _overlap(best.box, other.box) >= 0.6 and _one_line(best.box, other.box))
+            and _same_place(best, other))
 
 
 def _own_shape(rule: str | None) -> bool:
@@ -1319,12 +1318,17 @@ def _same_print(a: Cand, b: Cand) -> bool:
     """Two candidates that are one printed string: equal, equal up to confusable characters,
     sharing a run of SHARED_RUN characters (a tilted line cut and glued otherwise in one view:
     'KY33850AKA' for the serial 'KY3385093' after a key above it), or read from the same place on
-    the photo (one code may carry both, so a barcode's place says nothing).
-    The same place is one line: each box's middle lies within the other across the line (see
-    :func:`_one_line`). The page boxes of words on a tilted label are taller than the words, and
-    two lines' boxes overlap."""
+    the photo (see :func:`_same_place`)."""
     if a.value == b.value or same_up_to_confusion(a.value, b.value) or _shared_run(a.value, b.value) >= SHARED_RUN:
         return True
+    return _same_place(a, b)
+
+
+def _same_place(a: Cand, b: Cand) -> bool:
+    """Two text readings from one place on the photo: their boxes overlap, on one line (each
+    box's middle lies within the other across the line: see :func:`_one_line`; the page boxes of
+    words on a tilted label are taller than the words, and two lines' boxes overlap). One code may
+    carry both fields, so a barcode's place says nothing."""
     if "barcode" in a.source or "barcode" in b.source or a.box is None or b.box is None:
         return False
     return _overlap(a.box, b.box) >= 0.6 and _one_line(a.box, b.box)
