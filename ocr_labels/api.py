@@ -535,7 +535,8 @@ def _focus(page: sources.Page, view: preprocess.View, lines: Sequence[Line], pai
             lengths = {len(v) for v in state.values(field_name, ctx.patterns)}
             words = checker.read_line(line.image)
             _add_reading(state, ctx, (), _windows(words, field_name, lengths), (), line.box_to_page, check=True)
-            own = _second_values(words, field_name, under is not None)
+            # (its own values carry no doubts: the rules that weigh doubts weigh Tesseract's)
+            own = _second_values([replace(w, alternatives=None) for w in words], field_name, under is not None)
             if own:
                 _add_reading(state, ctx, (), own, (), line.box_to_page, second=True)
         if checker is not None:

@@ -530,6 +530,12 @@ class RapidOcrEngine:
         self._options = {} if threads is None else {"intra_op_num_threads": threads}
         self._ocr = RapidOCR(**self._options)
         self._crops = None  # for read_block, made when first asked
+        # the recogniser's scores for each character at each step, kept for read_line
+        rec = getattr(self._ocr, "text_rec", None)
+        decode = getattr(rec, "postprocess_op", None)
+        self._kept = _KeptOutput(decode) if callable(decode) and hasattr(decode, "character") else None
+        if self._kept is not None:
+            rec.postprocess_op = self._kept
 
     def read(self, image: np.ndarray) -> list[Word]:
         return self._detect_and_read(image, self._ocr)
@@ -560,9 +566,13 @@ class RapidOcrEngine:
         and its value): no text detection, about 10 ms a crop."""
         h, w = image.shape[:2]
         words = []
-        for line_no, item in enumerate(self._run(self._ocr, image, use_det=False, use_cls=False, use_rec=True)):
+        if self._kept is not None:
+            self._kept.last = None
+        items = self._run(self._ocr, image, use_det=False, use_cls=False, use_rec=True)
+        for line_no, item in enumerate(items):
             text, score = str(item[0]), float(item[1])
-            words += _line_words(text, score, (0.0, 0.0, float(w), float(h)), line_no)
+            near = self._kept.alternatives(text) if self._kept is not None and len(items) == 1 else None
+            words += _line_words(text, score, (0.0, 0.0, float(w), float(h)), line_no, near)
         return words
 
     def read_block(self, image: np.ndarray) -> list[Word]:
@@ -580,8 +590,10 @@ class RapidOcrEngine:
         return self._detect_and_read(image, self._crops, use_cls=False)
 
 
-def _line_words(text: str, score: float, box: tuple[float, float, float, float], line_no: int) -> list[Word]:
-    """One line an engine read as a string: its words, sharing the line's width by characters."""
+def _line_words(text: str, score: float, box: tuple[float, float, float, float], line_no: int,
+                alternatives: tuple[tuple[int, str], ...] | None = None) -> list[Word]:
+    """One line an engine read as a string: its words, sharing the line's width by characters,
+    each with the ``alternatives`` (index into the line's text, character) that fall in it."""
     x0, y0, x1, y1 = box
     total = max(1, len(text))
     words = []
@@ -590,10 +602,69 @@ def _line_words(text: str, score: float, box: tuple[float, float, float, float],
         start = text.index(part, pos)
         left = x0 + (x1 - x0) * start / total
         width = (x1 - x0) * len(part) / total
+        near = None if alternatives is None else tuple(
+            (i - start, ch) for i, ch in alternatives if start <= i < start + len(part))
         words.append(Word(part, (int(left), int(y0), int(width), int(y1 - y0)),
-                          float(min(1.0, max(0.0, score))), (line_no,)))
+                          float(min(1.0, max(0.0, score))), (line_no,), near))
         pos = start + len(part)
     return words
+
+
+# A character RapidOCR's recogniser read is nearly read as another letter or digit when that one
+# scored at least 1/SURE_RATIO of the character read at the step that read it most surely.
+# On the generated working sets' cross-check dissents, where Tesseract and the recogniser read
+# a value differently, the characters of the recogniser's that were right mostly scored 50 or
+# more times their runner-up, those that were wrong at most 17 times (Q read 0, F read E, 8 read 0).
+SURE_RATIO = 20.0
+
+
+class _KeptOutput:
+    """RapidOCR's CTC decoder, wrapped to keep the recogniser's last output (each step's scores
+    for every character), from which :meth:`alternatives` finds the characters it nearly read."""
+
+    def __init__(self, decode: Callable) -> None:
+        self.decode = decode
+        self.last: np.ndarray | None = None
+
+    def __call__(self, preds: np.ndarray, *args, **kwargs):
+        self.last = preds
+        return self.decode(preds, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.decode, name)
+
+    def alternatives(self, text: str) -> tuple[tuple[int, str], ...] | None:
+        """For the one line just read as ``text``: (index into text, character) for every letter
+        or digit (of another case-folded glyph) that scored at least 1/SURE_RATIO of the character
+        read, at the step where that character scored highest. None when the output kept is not
+        that line's (another call came between, or the decoder works otherwise)."""
+        preds = self.last
+        if preds is None or preds.ndim != 3 or preds.shape[0] != 1:
+            return None
+        chars = self.decode.character
+        scores = preds[0]
+        best = scores.argmax(axis=1)
+        runs: list[list[int]] = []  # the steps that read each character of the text
+        for t, k in enumerate(best):
+            if k == 0:  # CTC's blank
+                continue
+            if t > 0 and best[t - 1] == k:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        if "".join(chars[best[run[0]]] for run in runs) != text:
+            return None
+        out = []
+        for i, run in enumerate(runs):
+            k = best[run[0]]
+            t = max(run, key=lambda s: scores[s, k])
+            read = chars[k].upper()
+            for j in np.nonzero(scores[t] * SURE_RATIO >= scores[t, k])[0]:
+                other = chars[j].upper() if j else ""
+                if len(other) == 1 and other.isascii() and other.isalnum() and other != read \
+                        and (i, other) not in out:
+                    out.append((i, other))
+        return tuple(out)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}

@@ -694,3 +694,29 @@ def test_a_worker_that_cannot_start_leaves_large_views_to_the_program(tesseract,
         assert engines._LIB_STATE.get("worker off") and engines._worker() is None
     finally:
         engines._LIB_STATE.clear()
+
+
+def test_rapidocr_tells_the_characters_it_nearly_read_on_a_line():
+    engine = RapidOcrEngine()
+    line = cv2.cvtColor(draw_label(["SERIAL CD3700848"], size=(600, 50)), cv2.COLOR_BGR2GRAY)
+    words = engine.read_line(line)
+    assert words[-1].text.upper().endswith("CD3700848")
+    assert all(w.alternatives is not None for w in words)  # asked: crisp print, nothing near enough
+    # the recogniser's output, step by step: 'C' sure; '0' where 'O' scored half as much (a doubt);
+    # '8' over two steps where 'B' scored a hundredth (no doubt); blanks between
+    chars = engine._kept.decode.character
+    at = {ch: chars.index(ch) for ch in "C0O8B"}
+    steps = np.full((1, 6, len(chars)), 1e-4, np.float32)
+    for t, scores in enumerate([{"C": 0.99}, {}, {"0": 0.6, "O": 0.3}, {"8": 0.5, "B": 0.006}, {"8": 0.95, "B": 0.01}, {}]):
+        steps[0, t, 0] = 0.99 if not scores else 1e-4  # CTC's blank
+        for ch, p in scores.items():
+            steps[0, t, at[ch]] = p
+    [(text, _)] = engine._kept(steps)
+    assert text == "C08"
+    assert engine._kept.alternatives("C08") == ((1, "O"),)
+    assert engine._kept.alternatives("C0B") is None  # not the line just read
+    # each word of a line gets the doubts that fall in it, counted from its own start
+    from ocr_labels.engines import _line_words
+    ser, no, value = _line_words("SER NO 12AB", 0.9, (0, 0, 110, 10), 0, ((0, "5"), (8, "Z"), (10, "8")))
+    assert (ser.alternatives, no.alternatives, value.alternatives) == (((0, "5"),), (), ((1, "Z"), (3, "8")))
+    assert _line_words("12AB", 0.9, (0, 0, 40, 10), 0)[0].alternatives is None
