@@ -281,9 +281,9 @@ def _checked_candidates(state: _PageState, ctx: _Context) -> list[extract.Cand]:
 
 def _settled(state: _PageState, ctx: _Context, level: float) -> set[str]:
     """The fields that Tesseract's own values settle at ``level`` or more (the second engine's
-    values left out)."""
+    values left out, and its cross-check not overruling them)."""
     own = [c for c in _checked_candidates(state, ctx) if not c.second]
-    return set(extract.choose(own, level).fields)
+    return set(extract.choose(own, level, overrule=False).fields)
 
 
 def _resolved(state: _PageState, ctx: _Context) -> bool:

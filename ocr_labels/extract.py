@@ -460,6 +460,8 @@ class Cand:
     # where the words it was read from meet, as lengths of the value before each later word
     # ('JA79 294086': (4,)); empty for a value read as one word (see :func:`seams`)
     seams: tuple[int, ...] = ()
+    # the string as read beside its key, when a repair made the value otherwise ('' when it did not)
+    read_as: str = ""
 
 
 def seams(words: Sequence[Word], prefix: str = "") -> tuple[int, ...]:
@@ -523,8 +525,7 @@ def near_readings(text: str, words: Sequence[Word]) -> list[str]:
     for w in words:
         if not w.alternatives:
             continue
-        at = text.find(w.text)
-        shift = at if at >= 0 else -w.text.find(text) if text and text in w.text else None
+        shift = _placed(text, w)
         if shift is None:
             continue
         for i, ch in w.alternatives:
@@ -534,12 +535,20 @@ def near_readings(text: str, words: Sequence[Word]) -> list[str]:
     return out
 
 
+def _placed(text: str, word: Word) -> int | None:
+    """Where ``word`` stands in ``text`` (negative: the text is a piece of the word, starting
+    that far into it); None when neither holds the other."""
+    at = text.find(word.text)
+    return at if at >= 0 else -word.text.find(text) if text and text in word.text else None
+
+
 def _doubts(text: str, words: Sequence[Word], value: str, rule: Rule | None, patterns: PatternSet,
             prefix: str = "") -> tuple[str, ...] | None:
     """The near readings of ``text`` (normalised, after ``prefix``) that a brand's own rule takes
     as other values than ``value``: the engine could as well have read one of them (the generic
-    shapes take nearly any string, so they settle nothing). None when no word was asked."""
-    if all(w.alternatives is None for w in words):
+    shapes take nearly any string, so they settle nothing). None when no word was asked, or
+    none that was asked holds the text (it was read otherwise: its doubts are not known)."""
+    if all(w.alternatives is None or _placed(text, w) is None for w in words):
         return None
     if rule is None or rule.brand == patterns.generic.name:
         return ()
@@ -638,7 +647,8 @@ def keyed_candidates(pairs: Iterable[KeyValue], brand: Brand | None, patterns: P
         doubts = _doubts(kv.value, kv.words, value, rule, patterns, prefix)
         rivals = _stroke_rival(kv.value, value, kv.field, brand, patterns, rivals, notes, prefix)
         out.append(Cand(kv.field, value, _clip(conf), source, box, rule.id if rule else None, notes,
-                        rivals=rivals, doubts=doubts, seams=seams(kv.words, prefix)))
+                        rivals=rivals, doubts=doubts, seams=seams(kv.words, prefix),
+                        read_as=raw if value != raw else ""))
         # Tesseract sometimes reads one glyph twice as both of its look-alikes ('RS596' for
         # 'R596'): the reading without one of them, when the brand's shape fits it too, is a rival
         for alt in doubled_glyph_variants(raw):
@@ -1052,19 +1062,24 @@ SURE = 0.6  # a field whose Tesseract values reach this takes no value from the 
 # ('PROD.NO'). Of those at 0.6 or more, 143 were right and 6 wrong.
 AGREED_FROM = 0.4
 AGREED = 0.7
+# The most a value keeps that the second engine read surely where Tesseract read it otherwise
+# (see choose): one reading against another, the second engine's sure of each character
+READ_SURELY = 0.7
 
 
-def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
+def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = True) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
     keep a field only when its best value clears the threshold and its runner-up is far behind.
     The second engine's own values of a key (``Cand.second``) count only for a field that
     Tesseract's values leave below SURE: they fill in, they do not overrule; a sure value of
     Tesseract's that one of them contradicts (see :func:`_sure_dissent`) is a guess, and one
-    that they all repeat exactly is lifted to AGREED."""
+    that they all repeat exactly is lifted to AGREED. With ``overrule``, a cross-check that
+    read its dissent surely in every character gives the field its value, at READ_SURELY at
+    most (off while Tesseract has views left to read: see api._settled)."""
     sure_reads = [c for c in cands if c.second and c.confidence > 0]
     if any(c.second for c in cands):
         first = [c for c in cands if not c.second]
-        sure = choose(first, SURE).fields
+        sure = choose(first, SURE, overrule=overrule).fields
         tesseract_read = [t for t in first if t.confidence > 0 and not t.check]
         # it fills in a value Tesseract never read, in any look-alike form: one that Tesseract read
         # too is weighed by Tesseract's own readings and the cross-check (see _dissent)
@@ -1241,6 +1256,17 @@ def choose(cands: Sequence[Cand], min_confidence: float) -> Choice:
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
                             "the second engine read it so")
             best, dissent = replace(best, value=near, doubts=()), None
+        # a dissent the second engine's recogniser read surely in every character (no other glyph
+        # scored near any of its own, see engines.SURE_RATIO), as it is (no repair but O/0, I/1),
+        # in the brand's own shape: it read what Tesseract misread ('LFTR42858Q' for 'LFTR4285SQ')
+        same = [c for c in checks if c.field == f and c.value == dissent] if dissent and overrule else []
+        surely = same[0] if same and all(
+            c.doubts == () and _own_shape(c.rule) and _fold_alike(c.read_as or c.value) == _fold_alike(c.value)
+            for c in same) and (other is None or not _same_print(same[0], other)) else None
+        if surely is not None:
+            warnings.append(f"{f}: {surely.value} chosen over {best.value}: the second engine read "
+                            "each of its characters surely")
+            best, conf, dissent = surely, _clip(min(surely.confidence, READ_SURELY)), None
         if dissent:
             conf = _clip(min(conf, COMPETED))
             warnings.append(f"{f}: {best.value} was read {dissent} by the second engine (cross-check)")

@@ -972,3 +972,56 @@ def test_a_serial_whose_check_digit_holds_as_a_upcs_is_read_beside_its_key():
     got = classify_text("WHIRLPOOL\nMODEL WFW4720RW0\nSERIAL 036000291452")
     assert got.serial is None
     assert any(c["reason"] == "refused: UPC/EAN" for c in got.candidates if c["value"] == "036000291452")
+
+
+def test_a_dissent_the_second_engine_read_surely_in_every_character_is_the_value():
+    from ocr_labels.extract import READ_SURELY
+
+    # Tesseract read an 8 for the S twice; RapidOCR's recogniser read the S with no other glyph near
+    mine = [_cand("model", "LFTR42858Q", 0.9, 1, rule="frigidaire-model"),
+            _cand("model", "LFTR42858Q", 0.85, 2, rule="frigidaire-model")]
+    sure = replace(_check("model", "LFTR4285SQ"), confidence=0.88, rule="frigidaire-model", doubts=())
+    got = choose(mine + [sure], 0.6)
+    assert got.fields["model"].value == "LFTR4285SQ" and got.fields["model"].confidence == READ_SURELY
+    assert any("LFTR4285SQ chosen over LFTR42858Q: the second engine read each of its characters surely" in w
+               for w in got.warnings)
+    # not while Tesseract has views left to read (the pipeline asks so: see api._settled)
+    assert "model" not in choose(mine + [sure], 0.6, overrule=False).fields
+    # a glyph it nearly read otherwise, a crop whose runners-up were not asked, a value it read
+    # otherwise and was repaired to, or another crop that doubted it: the dissent leaves the
+    # value a guess, as before
+    for doubted in ([replace(sure, doubts=("LFTR42858Q",))], [replace(sure, doubts=None)],
+                    [replace(sure, read_as="LFTR4285ST")], [sure, replace(sure, reading=10, doubts=("LFTR42B5SQ",))]):
+        assert "model" not in choose(mine + doubted, 0.6).fields, doubted
+    # and one only the generic shapes take is no dissent from a value in the brand's own shape
+    assert choose(mine + [replace(sure, rule="generic-model")], 0.6).fields["model"].value == "LFTR42858Q"
+    # a repair between O and 0 (or I and 1), which the cross-check counts alike, is no other reading
+    samsung = [_cand("serial", "0ABC3AFS900123X", 0.9, 1, rule="samsung-serial-15")]
+    read = replace(_check("serial", "0ABC3AFS900128X"), confidence=0.9, rule="samsung-serial-15", doubts=(),
+                   read_as="OABC3AFS900128X")
+    assert choose(samsung + [read], 0.6).fields["serial"].value == "0ABC3AFS900128X"
+
+
+def test_a_value_repaired_from_what_was_read_keeps_the_string_read():
+    from ocr_labels.elements import Word
+    from ocr_labels.extract import keyed_candidates
+    from ocr_labels.layout import KeyValue
+
+    key = Word("SERIAL", (0, 0, 100, 30), 0.9)
+
+    def cand(text, alternatives=None):
+        value = Word(text, (120, 0, 220, 30), 0.9, alternatives=alternatives)
+        return next(c for c in keyed_candidates([KeyValue("serial", key, text, (value,), "right")],
+                                                PATTERNS.get("Apple"), PATTERNS, lambda b: b)
+                    if c.value == "C02G414GMD6N")
+
+    assert cand("CO2G414GMD6N").read_as == "CO2G414GMD6N"
+    assert cand("C02G414GMD6N").read_as == ""
+    # the engine was asked, but the words it read do not hold the string: its doubts are not known
+    from ocr_labels.extract import _doubts
+    rule = cand("C02G414GMD6N").rule
+    apple = next(r for r in PATTERNS.get("Apple").rules("serial") if r.id == rule)
+    assert _doubts("C02G414GMD6N", [Word("C02G414GMD6N", (0, 0, 9, 9), 0.9, alternatives=())], "C02G414GMD6N",
+                   apple, PATTERNS) == ()
+    assert _doubts("C02G414GMD6N", [Word("SERIAL:", (0, 0, 9, 9), 0.9, alternatives=())], "C02G414GMD6N",
+                   apple, PATTERNS) is None
