@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from functools import lru_cache
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 import cv2
 import numpy as np
@@ -566,12 +566,15 @@ class RapidOcrEngine:
         and its value): no text detection, about 10 ms a crop."""
         h, w = image.shape[:2]
         words = []
-        if self._kept is not None:
-            self._kept.last = None
-        items = self._run(self._ocr, image, use_det=False, use_cls=False, use_rec=True)
+
+        def run() -> list:
+            return self._run(self._ocr, image, use_det=False, use_cls=False, use_rec=True)
+
+        items, scores = self._kept.keeping(run) if self._kept is not None else (run(), None)
         for line_no, item in enumerate(items):
             text, score = str(item[0]), float(item[1])
-            near = self._kept.alternatives(text) if self._kept is not None and len(items) == 1 else None
+            near = None if scores is None or len(items) != 1 else \
+                ctc_alternatives(scores, self._kept.decode.character, text)
             words += _line_words(text, score, (0.0, 0.0, float(w), float(h)), line_no, near)
         return words
 
@@ -620,52 +623,65 @@ SURE_RATIO = 20.0
 
 
 class _KeptOutput:
-    """RapidOCR's CTC decoder, wrapped to keep the recogniser's last output (each step's scores
-    for every character), from which :meth:`alternatives` finds the characters it nearly read."""
+    """RapidOCR's CTC decoder, wrapped so that :meth:`keeping` can hand back the recogniser's
+    output (each step's scores for every character) of the one call it asks about, in its own
+    thread (a process's engines are shared by its threads)."""
 
     def __init__(self, decode: Callable) -> None:
         self.decode = decode
-        self.last: np.ndarray | None = None
+        self._local = threading.local()
 
     def __call__(self, preds: np.ndarray, *args, **kwargs):
-        self.last = preds
+        if getattr(self._local, "wanted", False):
+            self._local.kept.append(preds)
         return self.decode(preds, *args, **kwargs)
 
     def __getattr__(self, name: str):
         return getattr(self.decode, name)
 
-    def alternatives(self, text: str) -> tuple[tuple[int, str], ...] | None:
-        """For the one line just read as ``text``: (index into text, character) for every letter
-        or digit (of another case-folded glyph) that scored at least 1/SURE_RATIO of the character
-        read, at the step where that character scored highest. None when the output kept is not
-        that line's (another call came between, or the decoder works otherwise)."""
-        preds = self.last
-        if preds is None or preds.ndim != 3 or preds.shape[0] != 1:
-            return None
-        chars = self.decode.character
-        scores = preds[0]
-        best = scores.argmax(axis=1)
-        runs: list[list[int]] = []  # the steps that read each character of the text
-        for t, k in enumerate(best):
-            if k == 0:  # CTC's blank
-                continue
-            if t > 0 and best[t - 1] == k:
-                runs[-1].append(t)
-            else:
-                runs.append([t])
-        if "".join(chars[best[run[0]]] for run in runs) != text:
-            return None
-        out = []
-        for i, run in enumerate(runs):
-            k = best[run[0]]
-            t = max(run, key=lambda s: scores[s, k])
-            read = chars[k].upper()
-            for j in np.nonzero(scores[t] * SURE_RATIO >= scores[t, k])[0]:
-                other = chars[j].upper() if j else ""
-                if len(other) == 1 and other.isascii() and other.isalnum() and other != read \
-                        and (i, other) not in out:
-                    out.append((i, other))
-        return tuple(out)
+    def keeping(self, run: Callable[[], list]) -> tuple[list, np.ndarray | None]:
+        """``run()``'s result, and the output of the recogniser's one batch that it ran (None
+        when it ran none or several)."""
+        self._local.wanted, self._local.kept = True, []
+        try:
+            result = run()
+            kept = self._local.kept
+            return result, kept[0] if len(kept) == 1 else None
+        finally:
+            self._local.wanted, self._local.kept = False, []
+
+
+def ctc_alternatives(preds: np.ndarray, chars: Sequence[str], text: str) -> tuple[tuple[int, str], ...] | None:
+    """For one line that a CTC recogniser read as ``text`` (``preds``: its output for a batch
+    of that one line; ``chars``: its characters, 0 the blank): (index into text, character)
+    for every letter or digit (of another case-folded glyph) that scored at least 1/SURE_RATIO
+    of the character read, at the step where that character scored highest. None when the
+    output is not that line's."""
+    if preds.ndim != 3 or preds.shape[0] != 1:
+        return None
+    scores = preds[0]
+    best = scores.argmax(axis=1)
+    runs: list[list[int]] = []  # the steps that read each character of the text
+    for t, k in enumerate(best):
+        if k == 0:  # CTC's blank
+            continue
+        if t > 0 and best[t - 1] == k:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    if "".join(chars[best[run[0]]] for run in runs) != text:
+        return None
+    out = []
+    for i, run in enumerate(runs):
+        k = best[run[0]]
+        t = max(run, key=lambda s: scores[s, k])
+        read = chars[k].upper()
+        for j in np.nonzero(scores[t] * SURE_RATIO >= scores[t, k])[0]:
+            other = chars[j].upper() if j else ""
+            if len(other) == 1 and other.isascii() and other.isalnum() and other != read \
+                    and (i, other) not in out:
+                out.append((i, other))
+    return tuple(out)
 
 
 ENGINES: dict[str, Callable[[], Engine]] = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}

@@ -711,10 +711,16 @@ def test_rapidocr_tells_the_characters_it_nearly_read_on_a_line():
         steps[0, t, 0] = 0.99 if not scores else 1e-4  # CTC's blank
         for ch, p in scores.items():
             steps[0, t, at[ch]] = p
-    [(text, _)] = engine._kept(steps)
+    [(text, _)] = engine._kept.decode(steps)
     assert text == "C08"
-    assert engine._kept.alternatives("C08") == ((1, "O"),)
-    assert engine._kept.alternatives("C0B") is None  # not the line just read
+    from ocr_labels.engines import ctc_alternatives
+    assert ctc_alternatives(steps, chars, "C08") == ((1, "O"),)
+    assert ctc_alternatives(steps, chars, "C0B") is None  # not the line read
+    # the output is handed back for the one call asked about, and only then
+    assert engine._kept.keeping(lambda: engine._kept(steps))[1] is steps
+    assert engine._kept.keeping(lambda: None)[1] is None
+    engine._kept(steps)
+    assert engine._kept.keeping(lambda: [engine._kept(steps), engine._kept(steps)])[1] is None  # two batches
     # each word of a line gets the doubts that fall in it, counted from its own start
     from ocr_labels.engines import _line_words
     ser, no, value = _line_words("SER NO 12AB", 0.9, (0, 0, 110, 10), 0, ((0, "5"), (8, "Z"), (10, "8")))
