@@ -500,6 +500,20 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
     return np.roll(quad, -int(np.argmin(quad.sum(axis=1))), axis=0)
 
 
+def _box_corners(box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    return np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+
+
+def _chars_in(geo: TextGeometry, quad: np.ndarray) -> int:
+    """How many of the geometry's characters have their centre inside a four-cornered outline."""
+    if geo.chars is None:
+        return 0
+    centres = geo.chars[:, :2] + geo.chars[:, 2:] / 2
+    outline = quad.astype(np.float32).reshape(-1, 1, 2)
+    return sum(cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0 for x, y in centres)
+
+
 def _flatten(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """The homography from the page to the label's flattened rectangle (page pixels along its
     edges), and the rectangle's (height, width)."""
@@ -592,6 +606,12 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     area = grey  # the pixels that the label's framing counts in: the page's, or the flattened label's
     label_box = fr.region  # the label's box on the page
     quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None, colour)
+    if quad is None and label_geo is not None and label_geo.region is not None:
+        # the bright region may be another shape than the label (a pale disc beside a grey
+        # sticker): an outline anywhere that holds more of the page's characters is the label
+        outline = find_label_quad(grey, page_geo, None, colour)
+        if outline is not None and _chars_in(page_geo, outline) > _chars_in(page_geo, _box_corners(label_geo.region)):
+            quad = outline
     if quad is not None:
         plane, shape = _flatten(quad)
         flat = cv2.warpPerspective(grey, plane, (shape[1], shape[0]), flags=cv2.INTER_AREA,

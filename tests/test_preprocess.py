@@ -316,6 +316,29 @@ def test_find_label_quad_sees_a_yellow_sticker_on_a_wall_as_bright_as_it():
     assert quad is not None and np.abs(quad - corners).max() < 12, quad
 
 
+def test_an_outline_holding_more_text_beats_a_bright_disc_beside_it():
+    # a grey sticker as pale as its wall, its printed border its only edge, beside a bright disc
+    # that carries a few words: the bright region is the disc, the label is the outline
+    page, corners = _seen_at_an_angle()
+    on = np.zeros(page.shape, np.uint8)
+    cv2.fillConvexPoly(on, corners.astype(np.int32), 1)
+    wall = np.random.default_rng(2).normal(165, 6, page.shape).clip(0, 255).astype(np.uint8)
+    page = np.where(on > 0, (page.astype(np.float32) * 0.65).astype(np.uint8), wall)
+    cv2.polylines(page, [corners.astype(np.int32)], True, 40, 3)
+    w = page.shape[1]
+    cv2.ellipse(page, (w - 260, 230), (220, 170), 0, 0, 360, 250, -1)
+    for i, word in enumerate(("KEEP CLEAR", "NO STEP", "KEEP CLEAR", "NO STEP")):
+        cv2.putText(page, word, (w - 400, 150 + 50 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)
+    disc = find_label(page, analyse(page))
+    assert disc is not None and _contains(disc, (w - 280, 210, 40, 40))  # the bright region is the disc
+    view = next(plan_views(page, orientation=lambda: 0))
+    vh, vw = view.image.shape
+    x, y, bw, bh = view.box_to_page((0, 0, vw, vh))
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    assert x0 - 10 <= x and x + bw <= x1 + 10 and y0 - 10 <= y and y + bh <= y1 + 10, (x, y, bw, bh)
+    assert view.name == "label0"
+
+
 def test_find_label_quad_none_without_an_outline_round_the_text():
     grey = _grey(LONG_LABEL, size=(1000, 60), font_px=32)  # the label is the photo: no edge round it
     assert find_label_quad(grey, analyse(grey)) is None
