@@ -21,10 +21,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-try:
-    import ocr_labels  # noqa: F401
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# the checkout this script sits in is what it measures, installed or not (`make` installs the
+# package in editable mode: a copy of a checkout would otherwise measure the original)
+_CHECKOUT = Path(__file__).resolve().parent.parent
+if (_CHECKOUT / "ocr_labels" / "__init__.py").is_file():
+    sys.path.insert(0, str(_CHECKOUT))
 
 import regex
 

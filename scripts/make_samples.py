@@ -12,11 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
-try:
-    from ocr_labels import synth
-except ImportError:  # run from a checkout: put the repository root on the path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from ocr_labels import synth
+# the checkout this script sits in draws the photos, installed or not (see bench.py)
+_CHECKOUT = Path(__file__).resolve().parent.parent
+if (_CHECKOUT / "ocr_labels" / "__init__.py").is_file():
+    sys.path.insert(0, str(_CHECKOUT))
+
+from ocr_labels import synth  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
