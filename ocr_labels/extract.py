@@ -1107,6 +1107,7 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                                 rivals=have.rivals if c.rivals else (),  # read surely once: no guess
                                 doubts=_both_doubt(have.doubts, c.doubts),
                                 cut=better.cut,
+                                read_as=have.read_as or c.read_as,  # repaired in any reading
                                 seams=have.seams if c.seams else (),  # read whole once: no seams
                                 doubled=have.doubled and c.doubled)
     # a barcode agreeing with a text reading (up to confusable characters) confirms it
@@ -1259,7 +1260,14 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
         # a dissent the second engine's recogniser read surely in every character (no other glyph
         # scored near any of its own, see engines.SURE_RATIO), as it is (no repair but O/0, I/1),
         # in the brand's own shape: it read what Tesseract misread ('LFTR42858Q' for 'LFTR4285SQ')
-        same = [c for c in checks if c.field == f and c.value == dissent] if dissent and overrule else []
+        # Not against a value Tesseract read as firmly: alike in two or more readings, in every
+        # reading of its key, as it is, each glyph with no runner-up near (one engine's sure
+        # reading against the other's is a coin toss: a clear photo's 'FFHS8241HZK', read so six
+        # times, had been overruled by 'NFHS8241HZK')
+        firm = ("key" in best.source and not best.second and best.doubts == () and not best.rivals
+                and not best.read_as and len(readings.get((f, best.value), ())) >= 2
+                and not _opposed(best.value, f, votes, read.get(f, {})))
+        same = [c for c in checks if c.field == f and c.value == dissent] if dissent and overrule and not firm else []
         surely = same[0] if same and all(
             c.doubts == () and _own_shape(c.rule) and _fold_alike(c.read_as or c.value) == _fold_alike(c.value)
             for c in same) and (other is None or not _same_print(same[0], other)) else None

@@ -987,6 +987,16 @@ def test_a_dissent_the_second_engine_read_surely_in_every_character_is_the_value
                for w in got.warnings)
     # not while Tesseract has views left to read (the pipeline asks so: see api._settled)
     assert "model" not in choose(mine + [sure], 0.6, overrule=False).fields
+    # nor against a value Tesseract read as surely (no runner-up near any glyph), alike in every
+    # reading of its key: two sure engines disagree, and the value stays a guess
+    firm = [replace(c, doubts=()) for c in mine]
+    got = choose(firm + [sure], 0.6)
+    assert "model" not in got.fields
+    assert any("LFTR42858Q was read LFTR4285SQ by the second engine" in w for w in got.warnings)
+    # read so by one reading only, or repaired to it in one, Tesseract's value is overruled
+    assert choose(firm[:1] + [sure], 0.6).fields["model"].value == "LFTR4285SQ"
+    repaired = [firm[0], replace(firm[1], read_as="LFTR42B58Q")]
+    assert choose(repaired + [sure], 0.6).fields["model"].value == "LFTR4285SQ"
     # a glyph it nearly read otherwise, a crop whose runners-up were not asked, a value it read
     # otherwise and was repaired to, or another crop that doubted it: the dissent leaves the
     # value a guess, as before
