@@ -1067,6 +1067,19 @@ AGREED = 0.7
 READ_SURELY = 0.7
 
 
+def _read_firmly(best: Cand, readings: dict[tuple[str, str], set[int]],
+                 votes: dict[tuple[str, str], set[int]], read: dict[str, dict[int, list[str]]]) -> bool:
+    """Tesseract read the value as firmly as a sure dissent of the second engine's: alike in two
+    or more readings and in every reading of its key, as it is, each glyph with no runner-up
+    near. One engine's sure reading against the other's is a coin toss, which the cross-check
+    does not settle (a clear photo's 'FFHS8241HZK', read so six times, had been overruled by
+    'NFHS8241HZK'). ``readings``, ``votes`` and ``read`` as :func:`choose` counts them."""
+    f = best.field
+    return ("key" in best.source and not best.second and best.doubts == () and not best.rivals
+            and not best.read_as and len(readings.get((f, best.value), ())) >= 2
+            and not _opposed(best.value, f, votes, read.get(f, {})))
+
+
 def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = True) -> Choice:
     """Merge repeated readings, let barcodes confirm text, resolve model/serial clashes, and
     keep a field only when its best value clears the threshold and its runner-up is far behind.
@@ -1260,14 +1273,9 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
         # a dissent the second engine's recogniser read surely in every character (no other glyph
         # scored near any of its own, see engines.SURE_RATIO), as it is (no repair but O/0, I/1),
         # in the brand's own shape: it read what Tesseract misread ('LFTR42858Q' for 'LFTR4285SQ')
-        # Not against a value Tesseract read as firmly: alike in two or more readings, in every
-        # reading of its key, as it is, each glyph with no runner-up near (one engine's sure
-        # reading against the other's is a coin toss: a clear photo's 'FFHS8241HZK', read so six
-        # times, had been overruled by 'NFHS8241HZK')
-        firm = ("key" in best.source and not best.second and best.doubts == () and not best.rivals
-                and not best.read_as and len(readings.get((f, best.value), ())) >= 2
-                and not _opposed(best.value, f, votes, read.get(f, {})))
-        same = [c for c in checks if c.field == f and c.value == dissent] if dissent and overrule and not firm else []
+        # (not against a value Tesseract read as firmly: see _read_firmly)
+        same = [c for c in checks if c.field == f and c.value == dissent] \
+            if dissent and overrule and not _read_firmly(best, readings, votes, read) else []
         surely = same[0] if same and all(
             c.doubts == () and _own_shape(c.rule) and _fold_alike(c.read_as or c.value) == _fold_alike(c.value)
             for c in same) and (other is None or not _same_print(same[0], other)) else None

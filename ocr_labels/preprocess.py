@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -445,8 +445,25 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
     Among outlines holding nearly as many characters as the best, the smallest is the label
     (a door or a panel round it holds the same text). Given the photo in ``colour``, edges
     between colours of one brightness count too (a yellow sticker on a pink wall)."""
+    return pick_outline(label_outlines(grey, geo, colour), text_region)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A closed four-sided edge round enough of the page's text to be a label's (see
+    :func:`find_label_quad`), measured on the copy at most 800 px wide that it was found on."""
+
+    n_in: int  # the page's characters inside it
+    area: float  # in the copy's pixels
+    quad: np.ndarray  # corners in the copy's pixels
+    scale: float  # the copy's pixels per page pixel
+
+
+def label_outlines(grey: np.ndarray, geo: TextGeometry, colour: np.ndarray | None = None) -> list[Outline]:
+    """Every outline that could be the label's, whatever text region it is later held to (the
+    edges are found once, and :func:`pick_outline` chooses among them)."""
     if geo.chars is None or len(geo.chars) < QUAD_MIN_CHARS:
-        return None
+        return []
     h0, w0 = grey.shape[:2]
     scale = min(1.0, 800 / max(h0, w0))
     small = cv2.resize(grey, (max(1, int(w0 * scale)), max(1, int(h0 * scale))), interpolation=cv2.INTER_AREA)
@@ -483,13 +500,23 @@ def find_label_quad(grey: np.ndarray, geo: TextGeometry,
         ring_area = max(float(mask.sum()) - area, 1.0)
         if n_ring / ring_area > QUAD_RING_DENSITY * n_in / area:
             continue
+        found.append(Outline(n_in, area, quad, scale))
+    return found
+
+
+def pick_outline(outlines: Sequence[Outline], text_region: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
+    """The label's corners in page pixels (top-left first, clockwise) among ``outlines``: of
+    those that hold ``text_region``'s middle or lie mostly within it (any, without a region),
+    the smallest holding nearly as many characters as the most. None when none does."""
+    found = []
+    for o in outlines:
         if text_region is not None:
-            tx, ty, tw, th = (v * scale for v in text_region)
+            tx, ty, tw, th = (v * o.scale for v in text_region)
             rect = np.float32([[tx, ty], [tx + tw, ty], [tx + tw, ty + th], [tx, ty + th]])
-            if (cv2.pointPolygonTest(quad, (tx + tw / 2, ty + th / 2), False) < 0
-                    and cv2.intersectConvexConvex(quad, rect)[0] < QUAD_IN_REGION * area):
+            if (cv2.pointPolygonTest(o.quad, (tx + tw / 2, ty + th / 2), False) < 0
+                    and cv2.intersectConvexConvex(o.quad, rect)[0] < QUAD_IN_REGION * o.area):
                 continue
-        found.append((n_in, area, quad / scale))
+        found.append((o.n_in, o.area, o.quad / o.scale))
     if not found:
         return None
     most = max(n for n, _, _ in found)
@@ -605,11 +632,12 @@ def plan_views(bgr: np.ndarray, *, target_cap_height: float = TARGET_CAP_HEIGHT,
     fr = _framing(grey, geo, target_cap_height)
     area = grey  # the pixels that the label's framing counts in: the page's, or the flattened label's
     label_box = fr.region  # the label's box on the page
-    quad = find_label_quad(grey, page_geo, label_geo.region if label_geo else None, colour)
+    outlines = label_outlines(grey, page_geo, colour)
+    quad = pick_outline(outlines, label_geo.region if label_geo else None)
     if quad is None and label_geo is not None and label_geo.region is not None:
         # the bright region may be another shape than the label (a pale disc beside a grey
         # sticker): an outline anywhere that holds more of the page's characters is the label
-        outline = find_label_quad(grey, page_geo, None, colour)
+        outline = pick_outline(outlines)
         if outline is not None and _chars_in(page_geo, outline) > _chars_in(page_geo, _box_corners(label_geo.region)):
             quad = outline
     if quad is not None:
