@@ -195,11 +195,38 @@ def settle(found: list[str], rule: Rule, read: str) -> tuple[str, tuple[str, ...
     """The variant of ``read`` to report among those that fit ``rule`` (see :func:`prefer_zero`):
     of those, one that changes fewest of its characters, an O beside a digit counted as 0
     ('HBLOZ6/09': HBL0Z6/09, one change, before HB10Z6/09, the L read as 1 and the O as 0);
-    and the others that change as few: nothing tells those apart."""
+    and the others that change as few: nothing tells those apart. A serial's letter O or I that
+    the rule takes as a 0 or 1 as well makes that digit a rival too (see :func:`shunned_letter_rivals`)."""
     near = zero_beside_digit(read)
     ordered = sorted(prefer_zero(found, rule), key=lambda v: _changed(v, near))
     least = _changed(ordered[0], near)
-    return ordered[0], tuple(v for v in ordered[1:] if _changed(v, near) == least)
+    rivals = tuple(v for v in ordered[1:] if _changed(v, near) == least)
+    if rule.field == "serial":
+        rivals += shunned_letter_rivals(ordered[0], rule, rivals)
+    return ordered[0], rivals
+
+
+# letters that serial alphabets leave out, and the digits that label fonts draw like them
+SHUNNED_IN_SERIALS = {"O": "0", "I": "1"}
+
+
+def shunned_letter_rivals(value: str, rule: Rule, known: Sequence[str] = ()) -> tuple[str, ...]:
+    """The serial ``value`` with one of its letters O or I read as the digit 0 or 1, for each
+    such letter where the rule takes the digit too. Label fonts draw the two alike, and serial
+    alphabets avoid the letters (Apple's leaves out I and O; the date letters of GE, Samsung,
+    Maytag and Bradford White skip both), so such a letter that the shape does not settle is a
+    guess however often it is read so. On the generated working sets every serial reported with
+    one was wrong: six Samsung serials, five with an O for a 0 or an I for a 1 (the generator
+    draws neither letter in serials, so those sets cannot show what the rule costs: a real
+    serial holding the letter is left empty, as a guess, unless its barcode reads it)."""
+    out: list[str] = []
+    for i, ch in enumerate(value):
+        digit = SHUNNED_IN_SERIALS.get(ch)
+        if digit is not None:
+            alt = value[:i] + digit + value[i + 1:]
+            if alt not in known and alt not in out and rule.fullmatch(alt):
+                out.append(alt)
+    return tuple(out)
 
 
 def repair(value: str, rule: Rule, table: dict[str, str] = CONFUSABLE) -> tuple[str, int] | None:

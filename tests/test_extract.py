@@ -540,6 +540,26 @@ def test_an_o_touching_a_digit_is_read_as_zero():
     assert classify_text("KITCHENAID\nMODEL KOSE500ESS\nSERIAL D81203472").model == "KOSE500ESS"
 
 
+def test_a_serials_letter_o_or_i_that_its_shape_takes_as_a_digit_is_a_guess():
+    # Samsung's shape takes 0YEORVYD243041S and 0YE0RVYD243041S alike; serials seldom use the
+    # letter, and fonts draw the two alike: no value, and the record says which two it was
+    got = classify_text("SAMSUNG\nMODEL RF28R7351SR/AA\nSERIAL NO. 0YEORVYD243041S")
+    assert got.model == "RF28R7351SR/AA" and got.serial is None
+    assert any(c["reason"] == "a guess: 0YEORVYD243041S or 0YE0RVYD243041S"
+               for c in got.candidates if c["field"] == "serial")
+    # read with the digit, it stands
+    assert classify_text("SAMSUNG\nMODEL RF28R7351SR/AA\nSERIAL NO. 0YE0RVYD243041S").serial == "0YE0RVYD243041S"
+    # a shape that wants the letter settles it (Bradford White's 'OA' serials of January 1997)
+    assert classify_text("BRADFORD WHITE\nMODEL M250S6-4NWNX\nSERIAL OA1234567").serial == "OA1234567"
+    # an I among letters, likewise (L1WWCUCS908349B read LIWWCUCS908349B)
+    got = classify_text("SAMSUNG\nMODEL RF28R7351SR/AA\nSERIAL NO. LIWWCUCS908349B")
+    assert got.serial is None
+    assert any(c["reason"] == "a guess: LIWWCUCS908349B or L1WWCUCS908349B"
+               for c in got.candidates if c["field"] == "serial")
+    # a model keeps its letters: Frigidaire's FGID, Amana's ASI
+    assert classify_text("AMANA\nMODEL ASI9557ZH58\nSERIAL 18115090PA").model == "ASI9557ZH58"
+
+
 def test_a_zero_the_shape_wants_as_a_letter_is_not_made_an_o_beside_digits():
     rule = PATTERNS.get("Frigidaire").rules("serial")[0]
     # O and D both fit the letter the shape wants in second place: D, not an O touching digits
