@@ -556,6 +556,11 @@ def test_a_serials_letter_o_or_i_that_its_shape_takes_as_a_digit_is_a_guess():
     assert got.serial is None
     assert any(c["reason"] == "a guess: LIWWCUCS908349B or L1WWCUCS908349B"
                for c in got.candidates if c["field"] == "serial")
+    # a barcode that reads the letter settles it: its value is read as it is, never a guess
+    guess = replace(_cand("serial", "0YEORVYD243041S", 0.9, 1), rivals=("0YE0RVYD243041S",))
+    coded = _cand("serial", "0YEORVYD243041S", 0.8, 2, source="barcode")
+    assert choose([guess, coded], 0.6).fields["serial"].value == "0YEORVYD243041S"
+    assert "serial" not in choose([guess], 0.6).fields
     # a model keeps its letters: Frigidaire's FGID, Amana's ASI
     assert classify_text("AMANA\nMODEL ASI9557ZH58\nSERIAL 18115090PA").model == "ASI9557ZH58"
 
