@@ -210,6 +210,12 @@ def settle(found: list[str], rule: Rule, read: str) -> tuple[str, tuple[str, ...
 SHUNNED_IN_SERIALS = {"O": "0", "I": "1"}
 
 
+def _letter_for_digit(other: str, value: str) -> bool:
+    """``other`` has a letter O or I where ``value`` has the digit drawn like it."""
+    return len(other) == len(value) and any(
+        SHUNNED_IN_SERIALS.get(a) == b for a, b in zip(other, value))
+
+
 def shunned_letter_rivals(value: str, rule: Rule, known: Sequence[str] = ()) -> tuple[str, ...]:
     """The serial ``value`` with one of its letters O or I read as the digit 0 or 1, for each
     such letter where the rule takes the digit too. Label fonts draw the two alike, and serial
@@ -1289,10 +1295,12 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
         # the second engine read what Tesseract nearly read instead: two engines agree on it. So
         # when it dissents; and when it read the value with the other glyph of O and 0 or I and 1,
         # which the dissent counts alike ('DLEI456VT' read 'DLE1456VT'): its reading backed either
+        # (not a serial's digit turned into the letter O or I: see shunned_letter_rivals)
         read_here = {c.value for c in (*checks, *sure_reads) if c.field == f}
         near = None if "barcode" in best.source or best.coded else next(
             (d for d in best.doubts or () if (_fold_alike(d) == _fold_alike(dissent) if dissent else
-                                              d in read_here and _fold_alike(d) == _fold_alike(best.value))), None)
+                                              d in read_here and _fold_alike(d) == _fold_alike(best.value))
+             and not (f == "serial" and _letter_for_digit(d, best.value))), None)
         if near is not None:
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
                             "the second engine read it so")

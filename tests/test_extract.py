@@ -836,6 +836,12 @@ def test_o_or_0_i_or_1_the_second_engine_read_as_tesseract_nearly_did_is_taken()
     # where Tesseract never nearly read the 1, its I stands
     plain = replace(lg, doubts=("DLEL456VT",))
     assert choose([plain, _check("model", "DLE1456VT")], 0.6).fields["model"].value == "DLEI456VT"
+    # a serial's digit is not turned into the letter drawn like it (Frigidaire's 0P13672292, which
+    # the second engine read OP13672292): serials avoid the letter (see the guess above)
+    fr = replace(_cand("serial", "0P13672292", 0.9, 1, rule="frigidaire-serial"), doubts=("OP13672292",))
+    got = choose([fr, _check("serial", "OP13672292")], 0.6)
+    assert got.fields["serial"].value == "0P13672292"
+    assert not any("chosen over" in w for w in got.warnings)
 
 
 def test_a_near_reading_the_shape_refuses_or_repairs_back_is_no_doubt():
