@@ -512,7 +512,7 @@ def pick_outline(outlines: Sequence[Outline], text_region: tuple[int, int, int, 
     for o in outlines:
         if text_region is not None:
             tx, ty, tw, th = (v * o.scale for v in text_region)
-            rect = np.float32([[tx, ty], [tx + tw, ty], [tx + tw, ty + th], [tx, ty + th]])
+            rect = _box_corners((tx, ty, tw, th))
             if (cv2.pointPolygonTest(o.quad, (tx + tw / 2, ty + th / 2), False) < 0
                     and cv2.intersectConvexConvex(o.quad, rect)[0] < QUAD_IN_REGION * o.area):
                 continue
@@ -527,7 +527,8 @@ def pick_outline(outlines: Sequence[Outline], text_region: tuple[int, int, int, 
     return np.roll(quad, -int(np.argmin(quad.sum(axis=1))), axis=0)
 
 
-def _box_corners(box: tuple[int, int, int, int]) -> np.ndarray:
+def _box_corners(box: tuple[float, float, float, float]) -> np.ndarray:
+    """A box (x, y, width, height) as four corners, top-left first, clockwise."""
     x, y, w, h = box
     return np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
 
