@@ -160,6 +160,24 @@ def test_readings_of_the_same_key_that_disagree_lower_a_value():
     assert not any("disagree" in c.reason for c in partial.candidates if c.value == "9709132282")
 
 
+def test_a_digit_the_shape_made_a_letter_read_once_and_disputed_is_a_guess():
+    def made(reading, value="3114B69929", read_as="3114869929"):
+        return replace(_cand("serial", value, 0.86, reading), read_as=read_as)
+
+    other = _cand("serial", "3IIA869929", 0.0, 2, "key", None)
+    guess = choose([made(1), other], 0.6)
+    assert "serial" not in guess.fields
+    assert any(c.reason.endswith("a guess: the shape made a letter of a digit read as 3114869929, read so once")
+               for c in guess.candidates if c.value == "3114B69929")
+    # undisputed, the repair stands
+    assert choose([made(1)], 0.6).fields["serial"].value == "3114B69929"
+    # read so by two readings, it stands though a third read something else
+    assert choose([made(1), made(3), other], 0.6).fields["serial"].value == "3114B69929"
+    # a letter read and reported as a digit (the other way) is left to the usual weighing
+    digit = choose([made(1, "ABB060TBR7", "ABBO6OTBR7"), _cand("serial", "A8806", 0.0, 2, "key", None)], 0.6)
+    assert digit.fields["serial"].value == "ABB060TBR7"
+
+
 def _check(field, value, reading=9):
     c = _cand(field, value, 0.5, reading)
     c.check = True
