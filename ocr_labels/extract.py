@@ -1184,13 +1184,16 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
     # Tesseract's readings of a key weigh its values; the second engine's own readings of the key
     # weigh none (where they count, Tesseract's readings of it were unsure: they weigh no value of it)
     votes, read = _key_votes([c for c in cands if not c.second])
+    # a guess keeps at most COMPETED, but competes with the other values at the weight its readings
+    # gave it: the key was read so, if not surely (capped, it would leave a rival looking sure)
+    weight: dict[tuple[str, str], float] = {}
     for k, c in merged.items():
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
             continue
         if c.coded:
             continue  # the number printed to check it settles it: other readings of its key do not weigh it
-        conf, notes = c.confidence, list(c.notes)
+        conf, notes, guesses = c.confidence, list(c.notes), []
         if len(readings[k]) > 1:
             # independent readings (other views, zoomed re-reads) that agree
             conf += AGREEMENT_BONUS * min(len(readings[k]) - 1, 2)
@@ -1205,8 +1208,7 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                 conf -= DISAGREEMENT_PENALTY * min(against, 2)
                 notes.append(f"{against} other reading{'s' * (against > 1)} of the key disagree")
             if against and len(readings[k]) == 1 and _digit_made_letter(c.read_as, c.value):
-                conf = min(conf, COMPETED)
-                notes.append(f"a guess: the shape made a letter of a digit read as {c.read_as}, read so once")
+                guesses.append(f"a guess: the shape made a letter of a digit read as {c.read_as}, read so once")
             others = [texts for r, texts in of_key.items() if r not in readings[k]]
             if len(readings[k]) == 1 and len(others) >= LONE_OTHERS and not any(_echoes(c.value, t) for t in others):
                 conf = min(conf, LONE_CAP)
@@ -1218,8 +1220,11 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
         if c.rivals:
             # every reading of it was a repair that could as well have been another: a coin toss,
             # however often it was read so (a barcode's value is read as it is: never a guess)
-            conf = min(conf, COMPETED)
-            notes.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
+            guesses.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
+        if guesses and conf > COMPETED:
+            weight[k] = _clip(conf)
+            conf = COMPETED
+        notes += guesses
         if c.doubts:
             notes.append(f"Tesseract nearly read {' or '.join(c.doubts)} in every re-read that could tell")
         merged[k] = replace(c, confidence=_clip(conf), notes=notes)
@@ -1238,6 +1243,8 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                      or len(readings[ok]) > max(len(readings[k]), 1))
                 for ok, o in merged.items()):
             merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
+            if k in weight:
+                weight[k] = _clip(weight[k] - CUT_SHORT)
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}
     for c in merged.values():
@@ -1275,7 +1282,8 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                    and not (settled and same_up_to_confusion(c.value, best.value))
                    and (other is None or not _same_print(c, other))]  # the other field's string is no rival
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
-        close = [c for c in runners if c.confidence > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
+        close = [c for c in runners if weight.get((c.field, c.value), c.confidence)
+                 > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         # a value read once, where more readings read another value of the brand's own shape in
         # its place: that place was read otherwise more often, however much surer the one reading
         close += [c for c in runners if c not in close and _outread(best, c, readings)]
