@@ -60,7 +60,7 @@ DOUBLED_SEEN_PENALTY = 0.15
 # A keyed value read by one reading alone, whose repair made a letter of a digit that reading
 # read ('3114869929' made '3114B69929' to fit the shape), while another reading of its key read
 # something else: the shape chose that letter, not the print, and nothing read it so. It keeps
-# at most COMPETED (a guess). In the records of 24 generated sets and the real photos, all five
+# at most COMPETED (a guess). In the records of 23 generated sets and the real photos, all five
 # shown values of this kind were wrong; repairs the other way (a letter read, a digit reported:
 # 5 right, 3 wrong so) or read alike twice (4 right, 1 wrong) are left to the usual weighing.
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
