@@ -1185,8 +1185,9 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
     # weigh none (where they count, Tesseract's readings of it were unsure: they weigh no value of it)
     votes, read = _key_votes([c for c in cands if not c.second])
     # a guess keeps at most COMPETED, but competes with the other values at the weight its readings
-    # gave it: the key was read so, if not surely (capped, it would leave a rival looking sure)
-    weight: dict[tuple[str, str], float] = {}
+    # gave it: the key was read so, if not surely (capped, it would leave a rival looking sure).
+    # What the cap took off, added back wherever rivals are weighed
+    capped: dict[tuple[str, str], float] = {}
     for k, c in merged.items():
         if c.source == "barcode+ocr":
             merged[k] = replace(c, confidence=_clip(c.confidence + 0.1))
@@ -1222,7 +1223,7 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
             # however often it was read so (a barcode's value is read as it is: never a guess)
             guesses.append(f"a guess: {' or '.join((c.value, *c.rivals))}")
         if guesses and conf > COMPETED:
-            weight[k] = _clip(conf)
+            capped[k] = _clip(conf) - COMPETED
             conf = COMPETED
         notes += guesses
         if c.doubts:
@@ -1243,8 +1244,6 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                      or len(readings[ok]) > max(len(readings[k]), 1))
                 for ok, o in merged.items()):
             merged[k] = replace(c, confidence=_clip(c.confidence - CUT_SHORT), notes=c.notes + ["a longer reading fits too"])
-            if k in weight:
-                weight[k] = _clip(weight[k] - CUT_SHORT)
     merged = {k: c for k, c in merged.items() if c.confidence > 0}
     by_field: dict[str, list[Cand]] = {f: [] for f in FIELDS}
     for c in merged.values():
@@ -1282,7 +1281,7 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                    and not (settled and same_up_to_confusion(c.value, best.value))
                    and (other is None or not _same_print(c, other))]  # the other field's string is no rival
         # an unsettled confusable variant (S or 5? O or 0?) competes from further behind
-        close = [c for c in runners if weight.get((c.field, c.value), c.confidence)
+        close = [c for c in runners if c.confidence + capped.get((c.field, c.value), 0.0)
                  > conf - (0.25 if same_up_to_confusion(c.value, best.value) else 0.1)]
         # a value read once, where more readings read another value of the brand's own shape in
         # its place: that place was read otherwise more often, however much surer the one reading
