@@ -698,7 +698,18 @@ def _scan_page(page: sources.Page, ctx: _Context) -> Record:
         return _finish(state, ctx, page.file, page.page, page.sha256, t0, "text-layer")
     barcodes = _new_barcodes(page.image, set(), page.file) if opts.barcodes else []
     first = "tesseract" if opts.engine in ("tesseract", "auto") else opts.engine
-    _ocr_views(page, ctx, state, barcodes, first)
+    timed_out = None
+    try:
+        _ocr_views(page, ctx, state, barcodes, first)
+    except OcrTimeoutError as e:
+        if not barcodes and opts.engine != "auto":
+            raise
+        # the photo's codes, and the second engine (which reads texture no slower than text),
+        # may still give a value: the timeout is then a warning, not the record's error
+        timed_out = e
+        state.warnings.append(str(e))
+        if barcodes:
+            _add_reading(state, ctx, (), (), barcodes, lambda b: b)
     _read_blocks(state, ctx)
     if opts.engine == "auto" and not _resolved(state, ctx):
         try:
@@ -706,6 +717,8 @@ def _scan_page(page: sources.Page, ctx: _Context) -> Record:
         except MissingEngineError:
             pass
     record = _finish(state, ctx, page.file, page.page, page.sha256, t0, first)
+    if timed_out is not None and record.model is None and record.serial is None:
+        raise timed_out
     if opts.debug_dir:
         _debug_chosen(opts.debug_dir, page, record)
     return record

@@ -466,6 +466,26 @@ def test_a_photo_on_which_every_pass_times_out_says_so(tesseract):
     assert record.model is None and record.serial is None
 
 
+def test_a_code_outlives_the_text_when_every_pass_times_out(tesseract):
+    # the code decoded from the whole photo still gives its value; the timeout becomes a warning
+    label = draw_label(WHIRLPOOL)
+    code = cv2.cvtColor(_code("CD3700848", zxingcpp.BarcodeFormat.Code128), cv2.COLOR_GRAY2BGR)
+    canvas = np.full((label.shape[0] + code.shape[0] + 40, label.shape[1], 3), 255, np.uint8)
+    canvas[: label.shape[0]] = label
+    canvas[label.shape[0] + 20: label.shape[0] + 20 + code.shape[0], 40:40 + code.shape[1]] = code
+    record = scan_image(canvas, ScanOptions(timeout=0.01))
+    assert record.error is None
+    assert (record.model, record.serial, record.serial_source) == (None, "CD3700848", "barcode")
+    assert any(w.startswith("every tesseract pass timed out") for w in record.warnings)
+
+
+def test_auto_asks_the_second_engine_when_every_tesseract_pass_times_out(tesseract):
+    record = scan_image(draw_label(WHIRLPOOL), ScanOptions(engine="auto", timeout=0.01))
+    assert record.error is None and record.engine == "rapidocr"
+    assert (record.model, record.serial) == ("WFW4720RW0", "CD3700848")
+    assert any(w.startswith("every tesseract pass timed out") for w in record.warnings)
+
+
 def test_a_typewritten_plate_with_the_value_glued_to_the_key(tesseract):
     # 'Model No:M265R6DS-1NCWW': no space after the colon, as on a Bradford White plate
     img = draw_label(["BRADFORD WHITE CORPORATION", "Model No:M265R6DS-1NCWW", "Serial No:DD9041943"])
