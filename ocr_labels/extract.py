@@ -202,24 +202,26 @@ def settle(found: list[str], rule: Rule, read: str) -> tuple[str, tuple[str, ...
     of those, one that changes fewest of its characters, an O beside a digit counted as 0
     ('HBLOZ6/09': HBL0Z6/09, one change, before HB10Z6/09, the L read as 1 and the O as 0);
     and the others that change as few: nothing tells those apart. A serial's letter O or I that
-    the rule takes as a 0 or 1 as well makes that digit a rival too (see :func:`shunned_letter_rivals`)."""
+    the rule takes as a 0 or 1 as well, or a model's O, makes that digit a rival too (see
+    :func:`shunned_letter_rivals`)."""
     near = zero_beside_digit(read)
     ordered = sorted(prefer_zero(found, rule), key=lambda v: _changed(v, near))
     least = _changed(ordered[0], near)
     rivals = tuple(v for v in ordered[1:] if _changed(v, near) == least)
-    if rule.field == "serial":
-        rivals += shunned_letter_rivals(ordered[0], rule, rivals)
+    rivals += shunned_letter_rivals(ordered[0], rule, rivals)
     return ordered[0], rivals
 
 
-# letters that serial alphabets leave out, and the digits that label fonts draw like them
-SHUNNED_IN_SERIALS = {"O": "0", "I": "1"}
+# letters that a field's alphabets leave out where a digit may stand, and the digits that label
+# fonts draw like them: a serial's O and I; a model's O (an I is common there: Amana's 'ASI',
+# Bradford White's 'MI', Frigidaire's 'FGID', each where a brand's shape takes a 1 as well)
+SHUNNED = {"serial": {"O": "0", "I": "1"}, "model": {"O": "0"}}
 
 
-def _letter_for_digit(other: str, value: str) -> bool:
-    """``other`` has a letter O or I where ``value`` has the digit drawn like it."""
-    return len(other) == len(value) and any(
-        SHUNNED_IN_SERIALS.get(a) == b for a, b in zip(other, value))
+def _letter_for_digit(other: str, value: str, field: str) -> bool:
+    """``other`` has a letter that the field shuns where ``value`` has the digit drawn like it."""
+    shunned = SHUNNED.get(field, {})
+    return len(other) == len(value) and any(shunned.get(a) == b for a, b in zip(other, value))
 
 
 def _digit_made_letter(read: str, value: str) -> bool:
@@ -229,17 +231,26 @@ def _digit_made_letter(read: str, value: str) -> bool:
 
 
 def shunned_letter_rivals(value: str, rule: Rule, known: Sequence[str] = ()) -> tuple[str, ...]:
-    """The serial ``value`` with one of its letters O or I read as the digit 0 or 1, for each
-    such letter where the rule takes the digit too. Label fonts draw the two alike, and serial
-    alphabets avoid the letters (Apple's leaves out I and O; the date letters of GE, Samsung,
-    Maytag and Bradford White skip both), so such a letter that the shape does not settle is a
-    guess however often it is read so. On the generated working sets every serial reported with
-    one was wrong: six Samsung serials, five with an O for a 0 or an I for a 1 (the generator
-    draws neither letter in serials, so those sets cannot show what the rule costs: a real
-    serial holding the letter is left empty, as a guess, unless its barcode reads it)."""
+    """The ``value`` with one of its letters that the field shuns (a serial's O or I, a model's
+    O) read as the digit drawn like it, for each such letter where the rule takes the digit too
+    (for a model, a brand's own shape: a generic one takes any O as well). Label fonts draw the
+    two alike, and the alphabets avoid the letters where a digit may stand, so such a letter
+    that the shape does not settle is a guess however often it is read so.
+    Serials: Apple's alphabet leaves out I and O; the date letters of GE, Samsung, Maytag and
+    Bradford White skip both. On the generated working sets every serial reported with one was
+    wrong: six Samsung serials, five with an O for a 0 or an I for a 1.
+    Models: no real photo's model holds an O, and the generated ones hold it only in Rheem's
+    fixed 'PRO' (where no 0 fits). Of the models reported with an O where the brand's shape
+    takes a 0 on the 27 generated working sets, all three were wrong ('KMHS7842VOR4',
+    'WA42A178E/AAO', 'KDTE3625HO'). (The generator draws neither letter there, so
+    those sets cannot show what the rule costs: a real value holding the letter is left empty,
+    as a guess, unless its barcode reads it.)"""
+    shunned = SHUNNED.get(rule.field, {})
+    if rule.field == "model" and not _own_shape(rule.id):
+        return ()
     out: list[str] = []
     for i, ch in enumerate(value):
-        digit = SHUNNED_IN_SERIALS.get(ch)
+        digit = shunned.get(ch)
         if digit is not None:
             alt = value[:i] + digit + value[i + 1:]
             if alt not in known and alt not in out and rule.fullmatch(alt):
@@ -1317,12 +1328,12 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
         # the second engine read what Tesseract nearly read instead: two engines agree on it. So
         # when it dissents; and when it read the value with the other glyph of O and 0 or I and 1,
         # which the dissent counts alike ('DLEI456VT' read 'DLE1456VT'): its reading backed either
-        # (not a serial's digit turned into the letter O or I: see shunned_letter_rivals)
+        # (not a digit turned into a letter the field shuns: see shunned_letter_rivals)
         read_here = {c.value for c in (*checks, *sure_reads) if c.field == f}
         near = None if "barcode" in best.source or best.coded else next(
             (d for d in best.doubts or () if (_fold_alike(d) == _fold_alike(dissent) if dissent else
                                               d in read_here and _fold_alike(d) == _fold_alike(best.value))
-             and not (f == "serial" and _letter_for_digit(d, best.value))), None)
+             and not _letter_for_digit(d, best.value, f)), None)
         if near is not None:
             warnings.append(f"{f}: {near} chosen over {best.value}: Tesseract nearly read it so, "
                             "the second engine read it so")

@@ -589,6 +589,22 @@ def test_a_serials_letter_o_or_i_that_its_shape_takes_as_a_digit_is_a_guess():
     assert classify_text("AMANA\nMODEL ASI9557ZH58\nSERIAL 18115090PA").model == "ASI9557ZH58"
 
 
+def test_a_models_letter_o_that_its_brands_shape_takes_as_a_digit_is_a_guess():
+    # KitchenAid's shape takes KMHS7842VOR4 and KMHS7842V0R4 alike (the 0 of a hard photo read O)
+    got = classify_text("KITCHENAID\nMODEL KMHS7842VOR4\nSERIAL D81203472")
+    assert got.model is None and got.serial == "D81203472"
+    assert any(c.get("reason") == "a guess: KMHS7842VOR4 or KMHS7842V0R4"
+               for c in got.candidates if c["field"] == "model")
+    assert classify_text("KITCHENAID\nMODEL KMHS7842V0R4\nSERIAL D81203472").model == "KMHS7842V0R4"
+    samsung = classify_text("SAMSUNG\nMODEL WA42A178E/AAO\nSERIAL NO. 0YE0RVYD243041S")
+    assert samsung.model is None and samsung.serial == "0YE0RVYD243041S"
+    # an O where no digit fits stays a letter: Rheem's PRO, KitchenAid's KOSE
+    assert classify_text("RHEEM\nMODEL PROG50T10EN81U3\nSERIAL Q1221N12345").model == "PROG50T10EN81U3"
+    assert classify_text("KITCHENAID\nMODEL KOSE500ESS\nSERIAL D81203472").model == "KOSE500ESS"
+    # the generic shapes take any O as a 0 too: with no brand they do not make it a guess
+    assert classify_text("MODEL KMHS7842VOR4\nSERIAL D81203472").model == "KMHS7842VOR4"
+
+
 def test_a_zero_the_shape_wants_as_a_letter_is_not_made_an_o_beside_digits():
     rule = PATTERNS.get("Frigidaire").rules("serial")[0]
     # O and D both fit the letter the shape wants in second place: D, not an O touching digits
