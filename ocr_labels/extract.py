@@ -245,9 +245,9 @@ def shunned_letter_rivals(value: str, rule: Rule, known: Sequence[str] = ()) -> 
     'WA42A178E/AAO', 'KDTE3625HO'). (The generator draws neither letter there, so
     those sets cannot show what the rule costs: a real value holding the letter is left empty,
     as a guess, unless its barcode reads it.)"""
-    shunned = SHUNNED.get(rule.field, {})
     if rule.field == "model" and not _own_shape(rule.id):
         return ()
+    shunned = SHUNNED.get(rule.field, {})
     out: list[str] = []
     for i, ch in enumerate(value):
         digit = shunned.get(ch)

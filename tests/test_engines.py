@@ -262,13 +262,18 @@ def test_a_barcode_too_soft_for_the_photo_is_read_in_the_label_view(tesseract):
     assert scan_image(photo, ScanOptions(barcodes=False)).serial is None
 
 
-def test_barcode_confirms_text(tesseract):
+def _label_over_code() -> np.ndarray:
+    """The Whirlpool label with its serial's Code 128 printed under it."""
     label = draw_label(WHIRLPOOL)
     code = cv2.cvtColor(_code("CD3700848", zxingcpp.BarcodeFormat.Code128), cv2.COLOR_GRAY2BGR)
     canvas = np.full((label.shape[0] + code.shape[0] + 40, label.shape[1], 3), 255, np.uint8)
     canvas[: label.shape[0]] = label
     canvas[label.shape[0] + 20: label.shape[0] + 20 + code.shape[0], 40:40 + code.shape[1]] = code
-    record = scan_image(canvas)
+    return canvas
+
+
+def test_barcode_confirms_text(tesseract):
+    record = scan_image(_label_over_code())
     assert record.serial == "CD3700848"
     assert record.serial_source == "barcode+ocr"
     assert record.model == "WFW4720RW0" and record.model_source == "key+pattern"
@@ -468,12 +473,7 @@ def test_a_photo_on_which_every_pass_times_out_says_so(tesseract):
 
 def test_a_code_outlives_the_text_when_every_pass_times_out(tesseract):
     # the code decoded from the whole photo still gives its value; the timeout becomes a warning
-    label = draw_label(WHIRLPOOL)
-    code = cv2.cvtColor(_code("CD3700848", zxingcpp.BarcodeFormat.Code128), cv2.COLOR_GRAY2BGR)
-    canvas = np.full((label.shape[0] + code.shape[0] + 40, label.shape[1], 3), 255, np.uint8)
-    canvas[: label.shape[0]] = label
-    canvas[label.shape[0] + 20: label.shape[0] + 20 + code.shape[0], 40:40 + code.shape[1]] = code
-    record = scan_image(canvas, ScanOptions(timeout=0.01))
+    record = scan_image(_label_over_code(), ScanOptions(timeout=0.01))
     assert record.error is None
     assert (record.model, record.serial, record.serial_source) == (None, "CD3700848", "barcode")
     assert any(w.startswith("every tesseract pass timed out") for w in record.warnings)
