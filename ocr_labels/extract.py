@@ -57,12 +57,6 @@ SHARED_RUN = 6  # characters in a row that a model and a serial never share unle
 # likely two glyphs: the value without one of them loses DOUBLED_SEEN_PENALTY more
 DOUBLED_SEEN = 3
 DOUBLED_SEEN_PENALTY = 0.15
-# A keyed value read by one reading alone, whose repair made a letter of a digit that reading
-# read ('3114869929' made '3114B69929' to fit the shape), while another reading of its key read
-# something else: the shape chose that letter, not the print, and nothing read it so. It keeps
-# at most COMPETED (a guess). In the records of 23 generated sets and the real photos, all five
-# shown values of this kind were wrong; repairs the other way (a letter read, a digit reported:
-# 5 right, 3 wrong so) or read alike twice (4 right, 1 wrong) are left to the usual weighing.
 _EDGE_JUNK = " .,:;#*'\"`|_~()[]{}<>!?"
 
 # Strings that are never a model or serial, whatever the brand.
@@ -1219,6 +1213,13 @@ def choose(cands: Sequence[Cand], min_confidence: float, *, overrule: bool = Tru
                 # readings of the same key that read something else
                 conf -= DISAGREEMENT_PENALTY * min(against, 2)
                 notes.append(f"{against} other reading{'s' * (against > 1)} of the key disagree")
+            # read by this reading alone, its repair made a letter of a digit that reading read
+            # ('3114869929' made '3114B69929' to fit the shape), and another reading of the key
+            # read something else: the shape chose that letter, not the print, and nothing read
+            # it so. In the records of 23 generated sets and the real photos, all five shown
+            # values of this kind were wrong; repairs the other way (a letter read, a digit
+            # reported: 5 right, 3 wrong so) or read alike twice (4 right, 1 wrong) are left to
+            # the usual weighing
             if against and len(readings[k]) == 1 and _digit_made_letter(c.read_as, c.value):
                 guesses.append(f"a guess: the shape made a letter of a digit read as {c.read_as}, read so once")
             others = [texts for r, texts in of_key.items() if r not in readings[k]]
