@@ -1083,6 +1083,39 @@ def test_a_dissent_the_second_engine_read_surely_in_every_character_is_the_value
     assert choose(samsung + [read], 0.6).fields["serial"].value == "0ABC3AFS900128X"
 
 
+def test_an_l_the_second_engine_read_where_tesseract_read_i_or_1_is_the_l():
+    from ocr_labels.extract import READ_SURELY, lost_feet
+
+    assert lost_feet("IS43893419", "LS43893419") == (0,)
+    assert lost_feet("154413468742", "1544L3468742") == (4,)
+    # anything else apart, or the other way round, is no lost foot
+    assert lost_feet("I71482995", "LT1482995") == ()
+    assert lost_feet("LS43893419", "IS43893419") == ()
+    assert lost_feet("IS43893419", "IS43893419") == ()
+    # Tesseract read the stroke as I in every reading, with no runner-up near (firmly); the second
+    # engine read an L there, nearly an I, and each other glyph surely
+    mine = [replace(_cand("serial", "IS43893419", 0.9, r, rule="kitchenaid-serial-10"), doubts=())
+            for r in (1, 2, 3)]
+    foot = replace(_check("serial", "LS43893419"), confidence=0.91, rule="kitchenaid-serial-10",
+                   doubts=("IS43893419",))
+    got = choose(mine + [foot], 0.6)
+    assert got.fields["serial"].value == "LS43893419" and got.fields["serial"].confidence == READ_SURELY
+    assert any("LS43893419 chosen over IS43893419: the second engine read an L where Tesseract read I or 1" in w
+               for w in got.warnings)
+    # not while Tesseract has views left to read, as for any dissent read surely
+    assert "serial" not in choose(mine + [foot], 0.6, overrule=False).fields
+    # the second engine unsure of another glyph too, or its doubts not asked: the value stays a guess
+    for doubted in (replace(foot, doubts=("IS43893419", "LS48893419")), replace(foot, doubts=None)):
+        assert "serial" not in choose(mine + [doubted], 0.6).fields, doubted
+    # and an L only the generic shapes take is no dissent from a value in the brand's own shape
+    assert choose(mine + [replace(foot, rule="generic-serial")], 0.6).fields["serial"].value == "IS43893419"
+    # an I the second engine read where Tesseract read an L is no lost foot: a dissent as before
+    theirs = [replace(c, value="LS43893419") for c in mine]
+    got = choose(theirs + [replace(foot, value="IS43893419", doubts=("LS43893419",))], 0.6)
+    assert "serial" not in got.fields
+    assert any("LS43893419 was read IS43893419 by the second engine" in w for w in got.warnings)
+
+
 def test_a_value_repaired_from_what_was_read_keeps_the_string_read():
     from ocr_labels.elements import Word
     from ocr_labels.extract import keyed_candidates
