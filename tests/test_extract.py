@@ -1116,6 +1116,28 @@ def test_an_l_the_second_engine_read_where_tesseract_read_i_or_1_is_the_l():
     assert any("LS43893419 was read IS43893419 by the second engine" in w for w in got.warnings)
 
 
+def test_an_e_the_second_engine_read_where_tesseract_read_f_is_no_dissent():
+    from ocr_labels.extract import bar_added
+
+    assert bar_added("MFI6176X4", "MEI6176X4")
+    assert bar_added("FFHS8241HZK", "EEHS8241HZK")
+    # anything else apart, the other way round, or nothing apart
+    assert not bar_added("MFI8508XKI1", "MEI8508XKL1")
+    assert not bar_added("MEI6176X4", "MFI6176X4")
+    assert not bar_added("MFI6176X4", "MFI6176X4")
+    mine = [_cand("model", "MFI6176X4", 0.9, 1, rule="maytag-model"),
+            _cand("model", "MFI6176X4", 0.85, 2, rule="maytag-model")]
+    got = choose(mine + [replace(_check("model", "MEI6176X4"), rule="maytag-model")], 0.6)
+    assert got.fields["model"].value == "MFI6176X4" and got.fields["model"].confidence > 0.55
+    assert any("the second engine read MEI6176X4, an E for an F" in w for w in got.warnings)
+    assert not any("was read MEI6176X4 by the second engine" in w for w in got.warnings)
+    # its F where Tesseract read an E is a dissent as before: the value is a guess
+    theirs = [replace(c, value="MEI6176X4") for c in mine]
+    got = choose(theirs + [replace(_check("model", "MFI6176X4"), rule="maytag-model")], 0.6)
+    assert "model" not in got.fields
+    assert any("MEI6176X4 was read MFI6176X4 by the second engine" in w for w in got.warnings)
+
+
 def test_a_value_repaired_from_what_was_read_keeps_the_string_read():
     from ocr_labels.elements import Word
     from ocr_labels.extract import keyed_candidates
