@@ -1122,7 +1122,7 @@ def lost_feet(value: str, dissent: str) -> tuple[int, ...]:
     nowhere else (empty when they do, or nowhere). An L whose foot blur or a rule along the
     baseline thinned is a stroke that Tesseract reads as I or 1 and RapidOCR's recogniser still
     as L: on the 27 generated working sets, at all 9 places where the cross-check read so
-    against Tesseract (`IS43893419` for `LS43893419`, `154413468742` for `1544L3468742`), the L
+    against Tesseract (`IS43893419` read `LS43893419`, `154413468742` read `1544L3468742`), the L
     was right, and at none Tesseract's glyph."""
     if len(value) != len(dissent):
         return ()
