@@ -1124,10 +1124,7 @@ def lost_feet(value: str, dissent: str) -> tuple[int, ...]:
     as L: on the 27 generated working sets, at all 9 places where the cross-check read so
     against Tesseract (`IS43893419` read `LS43893419`, `154413468742` read `1544L3468742`), the L
     was right, and at none Tesseract's glyph."""
-    if len(value) != len(dissent):
-        return ()
-    places = tuple(i for i, (a, b) in enumerate(zip(value, dissent)) if a != b)
-    return places if all(value[i] in "I1" and dissent[i] == "L" for i in places) else ()
+    return _apart_only_as(value, dissent, {("I", "L"), ("1", "L")})
 
 
 def bar_added(value: str, dissent: str) -> bool:
@@ -1136,9 +1133,16 @@ def bar_added(value: str, dissent: str) -> bool:
     an E: on the 27 generated working sets, at all 4 places where the cross-check read so
     against Tesseract (`MFI6176X4` read `MEI6176X4`, `FT1067269` read `ET1067269`), the F was
     right. (The other way, its F against Tesseract's E, it was right at both places.)"""
-    if len(value) != len(dissent) or value == dissent:
-        return False
-    return all(a == b or (a, b) == ("F", "E") for a, b in zip(value, dissent))
+    return bool(_apart_only_as(value, dissent, {("F", "E")}))
+
+
+def _apart_only_as(value: str, dissent: str, pairs: set[tuple[str, str]]) -> tuple[int, ...]:
+    """The places where ``dissent`` differs from ``value``, when at each of them the two glyphs
+    are one of ``pairs`` (value's, dissent's); empty when they differ otherwise, or nowhere."""
+    if len(value) != len(dissent):
+        return ()
+    places = tuple(i for i, (a, b) in enumerate(zip(value, dissent)) if a != b)
+    return places if all((value[i], dissent[i]) in pairs for i in places) else ()
 
 
 def _unsure_only_at(doubts: tuple[str, ...], value: str, places: tuple[int, ...]) -> bool:
